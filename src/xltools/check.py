@@ -1,0 +1,56 @@
+"""Check a roster file: read it, decide its kind, run the rule engine.
+
+The one function the CLI's ``validate`` command, the add-in and the merge call
+for a single file; reading lives in :mod:`xltools.readers`, the rules in
+:mod:`xltools.validate`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from . import readers
+from .profiles import Profile, load as load_profile
+from .schema import KIND_LABELS, parse_kind
+from .validate import Report, validate_frame
+
+
+class KindUnknown(Exception):
+    """The kind (流动/留守) could not be decided from the file and was not given."""
+
+    code = "file.unknown_kind"
+
+    def __init__(self, path: str):
+        self.path = path
+        self.message = (f"{path}：无法从表头判断是流动儿童表还是留守儿童表；"
+                        "请用 --kind 流动 或 --kind 留守 指定。")
+        super().__init__(self.message)
+
+
+@dataclass
+class CheckedFile:
+    roster: "readers.Roster"
+    report: Report
+    kind_source: str  # '--kind', '表头', '模板元数据'
+
+
+def check_file(path, *, kind: str | None = None, profile: Profile | str | None = None,
+               as_of: _dt.date | None = None, password: str | None = None,
+               sheet: str | None = None) -> CheckedFile:
+    """Read ``path`` and validate its roster; raises :class:`xltools.readers.ReadError`."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    wanted = parse_kind(kind) if kind else None
+    roster = readers.read_roster(path, kind=wanted, profile=prof, password=password, sheet=sheet)
+    chosen = wanted or roster.kind
+    if not chosen:
+        raise KindUnknown(str(path))
+    source = "--kind" if wanted else ("模板元数据" if roster.meta.get("kind") else "表头")
+    report = validate_frame(roster.frame, chosen, prof, as_of, report_date=roster.report_date,
+                            unit=roster.unit, letters=roster.columns)
+    report.ignored = list(roster.ignored)
+    report.source = {"file": str(path), "sheet": roster.sheet, "header_rows": list(roster.header_rows),
+                     "kind": chosen, "kind_label": KIND_LABELS[chosen], "kind_source": source,
+                     "unit": roster.unit, "report_date": roster.report_date,
+                     "skipped_rows": [list(x) for x in roster.skipped_rows]}
+    return CheckedFile(roster, report, source)

@@ -1,0 +1,123 @@
+"""Dates as staff write them, ages in full years, and month arithmetic.
+
+Rules of the seeds this module owns:
+- 不满十六周岁: age in full years (周岁) at the reference date is below 16;
+  a child whose 16th birthday is the reference date is 16, out of scope.
+- A child born on 29 February turns a year older on 1 March in common years
+  (the first day on which the full year has passed) — the same answer as
+  Excel's and LibreOffice's ``DATEDIF(birth, ref, "Y")``.
+- 6个月以上: ``add_months(date, 6)`` clamps to the month's end like Excel's
+  ``EDATE`` (2024-08-31 + 6 months = 2025-02-28); exactly 6 months counts.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+import unicodedata
+
+EXCEL_EPOCH = _dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (after Excel's 1900 leap bug)
+MIN_DATE = _dt.date(1900, 1, 1)
+
+_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_MONTH_ONLY = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
+
+
+class DateError(ValueError):
+    """A value that is not a date; ``code`` says why (``date.format``, ``date.month_only``)."""
+
+    def __init__(self, message: str, code: str = "date.format"):
+        super().__init__(message)
+        self.code = code
+
+
+def age_on(birth: _dt.date, ref: _dt.date) -> int:
+    """Age in full years (周岁) on ``ref``.
+
+    >>> age_on(_dt.date(2010, 12, 31), _dt.date(2026, 11, 22))
+    15
+    >>> age_on(_dt.date(2012, 2, 29), _dt.date(2013, 2, 28)), age_on(_dt.date(2012, 2, 29), _dt.date(2013, 3, 1))
+    (0, 1)
+    """
+    return ref.year - birth.year - ((ref.month, ref.day) < (birth.month, birth.day))
+
+
+def add_months(d: _dt.date, months: int) -> _dt.date:
+    """``d`` plus ``months`` calendar months, clamped to the month's end (Excel EDATE).
+
+    >>> add_months(_dt.date(2024, 8, 31), 6)
+    datetime.date(2025, 2, 28)
+    """
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return _dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def from_excel_serial(serial: float) -> _dt.date:
+    return EXCEL_EPOCH + _dt.timedelta(days=int(serial))
+
+
+def to_excel_serial(d: _dt.date) -> int:
+    return (d - EXCEL_EPOCH).days
+
+
+def parse_date(value) -> _dt.date | None:
+    """A date from what a cell holds: a date, an Excel serial, or text such as
+    2024-09-01, 2024.9.1, 2024/9/1, 2024年9月1日, 20240901.  Empty → None.
+
+    >>> parse_date('2024年9月1日'), parse_date(45536)
+    (datetime.date(2024, 9, 1), datetime.date(2024, 9, 1))
+    """
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, bool):
+        raise DateError(f"“{value}”不是日期")
+    if isinstance(value, (int, float)):
+        if value != value:  # NaN: an empty cell read by pandas
+            return None
+        if float(value).is_integer() and 19000101 <= value <= 29991231:
+            return parse_date(str(int(value)))  # 20240901 typed into a number cell
+        if 1 <= value < 2958466:
+            return from_excel_serial(value)
+        raise DateError(f"“{value}”不是日期")
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    if not text:
+        return None
+    text = re.sub(r"(\d)T?\d{1,2}:\d{2}(:\d{2})?$", r"\1", text)  # drop a time part
+    for pat in _PATTERNS:
+        m = pat.match(text)
+        if m:
+            try:
+                d = _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                raise DateError(f"“{value}”不是有效日期") from None
+            if d < MIN_DATE:
+                raise DateError(f"“{value}”早于1900年")
+            return d
+    if _MONTH_ONLY.match(text):
+        raise DateError(f"“{value}”只有年月，缺少日", code="date.month_only")
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return parse_date(float(text))
+    raise DateError(f"“{value}”不是日期")
+
+
+def add_months_array(d, months: int):
+    """:func:`add_months` for a numpy datetime64[D] array (NaT stays NaT)."""
+    import numpy as np
+
+    known = ~np.isnat(d)
+    safe = np.where(known, d, np.datetime64("2000-01-01")).astype("datetime64[D]")
+    m0 = safe.astype("datetime64[M]")
+    day = (safe - m0.astype("datetime64[D]")).astype(np.int64)
+    target = m0 + np.timedelta64(months, "M")
+    last = (target + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
+    res = np.minimum(target.astype("datetime64[D]") + day, last)
+    return np.where(known, res, np.datetime64("NaT"))

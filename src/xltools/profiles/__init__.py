@@ -1,0 +1,105 @@
+"""Locality profiles: what a locality's forms word differently, and its main-city rule.
+
+A profile is a TOML file in this folder (``national.toml``, ``chongqing.toml``);
+adding a locality is adding a file, no code.  :func:`load` returns a
+:class:`Profile`, whose :meth:`Profile.form` gives the form of one kind with the
+profile's option wording applied.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from ..schema import KINDS, Form, base_form
+
+DEFAULT_PROFILE = "national"
+
+
+@dataclass(frozen=True)
+class District:
+    name: str
+    codes: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    label: str
+    source: str
+    default_province: str
+    address_labels: tuple[str, ...]
+    option_overrides: dict  # kind -> {field key -> tuple of options}
+    main_city_label: str
+    main_city: tuple[District, ...]
+
+    def form(self, kind: str) -> Form:
+        return _form(self, kind)
+
+    def main_city_codes(self) -> frozenset[str]:
+        return frozenset(c for d in self.main_city for c in d.codes)
+
+    def main_city_names(self) -> frozenset[str]:
+        return frozenset(n for d in self.main_city for n in (d.name, *d.aliases))
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+class UnknownProfile(ValueError):
+    pass
+
+
+def available() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files(__package__).iterdir()
+                  if p.name.endswith(".toml"))
+
+
+@lru_cache(maxsize=None)
+def load(name: str | None = None) -> Profile:
+    """Load a profile by name (``national``, ``chongqing``) or by its Chinese label."""
+    name = (name or DEFAULT_PROFILE).strip()
+    names = available()
+    if name not in names:
+        by_label = {_read(n)["label"]: n for n in names}
+        if name not in by_label:
+            raise UnknownProfile(f"未知的地区口径“{name}”，可选：{'、'.join(names)}。")
+        name = by_label[name]
+    data = _read(name)
+    overrides = {kind: {k: tuple(v) for k, v in data.get("options", {}).get(kind, {}).items()}
+                 for kind in KINDS}
+    for kind, opts in overrides.items():
+        form = base_form(kind)
+        for key in opts:
+            if key not in form or not form[key].is_choice:
+                raise ValueError(f"profile {name}: {key} is not a choice field of {kind}")
+    mc = data.get("main_city", {})
+    return Profile(
+        name=data["name"], label=data["label"], source=data.get("source", ""),
+        default_province=data.get("default_province", ""),
+        address_labels=tuple(data.get("address", {}).get("labels", ("省", "市", "县(区)", "详细地址"))),
+        option_overrides=overrides,
+        main_city_label=mc.get("label", ""),
+        main_city=tuple(District(d["name"], tuple(d.get("codes", ())), tuple(d.get("aliases", ())))
+                        for d in mc.get("districts", ())),
+    )
+
+
+def _read(name: str) -> dict:
+    with resources.files(__package__).joinpath(f"{name}.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@lru_cache(maxsize=None)
+def _form(profile: Profile, kind: str) -> Form:
+    form = base_form(kind)
+    opts = profile.option_overrides.get(kind, {})
+    return Form(kind, tuple(replace(f, options=opts[f.key]) if f.key in opts else f for f in form))

@@ -1,0 +1,70 @@
+"""Plain-text (Chinese) renderings of reports for the terminal."""
+
+from __future__ import annotations
+
+from .idcard import IDInfo
+from .issues import SEVERITY_LABELS, TITLES
+from .schema import CATEGORIES
+from .validate import Report
+
+MAX_LISTED = 50
+
+
+def validation_text(report: Report, *, columns_detail: bool = True, max_listed: int = MAX_LISTED) -> str:
+    src = report.source
+    s = report.summary()
+    out = []
+    if src:
+        rows = src.get("header_rows") or []
+        hdr = f"第{rows[0]}–{rows[-1]}行" if len(rows) > 1 else (f"第{rows[0]}行" if rows else "—")
+        out.append(f"文件：{src.get('file', '')}　工作表：{src.get('sheet') or '—'}　表头：{hdr}")
+        out.append(f"表格类别：{src.get('kind_label', '')}儿童（{src.get('kind_source', '')}）"
+                   + (f"　填报单位：{src['unit']}" if src.get("unit") else ""))
+    out.append(f"地区口径：{report.profile}　统计日期：{report.as_of.isoformat()}（{report.as_of_source}）")
+    if columns_detail and report.columns:
+        out.append("已识别的列：" + "　".join(f"{k}({v})" for k, v in report.columns.items()))
+    if report.ignored:
+        out.append("未使用的列：" + "　".join(f"{letter}列“{text}”" for letter, text in report.ignored))
+    for row, reason in (src.get("skipped_rows") or [])[:10]:
+        out.append(f"跳过第{row}行：{reason}")
+    out.append("")
+    out.append(f"共 {s['rows']} 行：错误 {s['errors']} 处（涉及 {s['rows_with_errors']} 行），提醒 {s['warnings']} 处。")
+    if s["issues_by_code"]:
+        out.append("问题类型：")
+        sev = {i.code: i.severity for i in report.issues}
+        for code, n in s["issues_by_code"].items():
+            out.append(f"  {SEVERITY_LABELS[sev[code]]}　{TITLES[code]}：{n}")
+    out.append("儿童类别：")
+    for cat in CATEGORIES:
+        if s["categories"].get(cat):
+            out.append(f"  {cat}：{s['categories'][cat]}")
+    out.append(f"重点关爱服务对象：{s['key_care']} 人")
+    if report.issues:
+        out.append("")
+        shown = report.issues[:max_listed]
+        out.append(f"问题明细（{len(shown)}/{len(report.issues)} 条{'，全部明细请用 --json' if len(report.issues) > len(shown) else ''}）：")
+        for i in shown:
+            where = f"第{i.row}行" if i.row else "整表"
+            col = f" {i.column}列" if i.column else ""
+            out.append(f"  {where}{col}［{SEVERITY_LABELS[i.severity]}］{i.message}")
+    return "\n".join(out)
+
+
+def id_text(info: IDInfo) -> str:
+    """One line for ``xltools id``."""
+    if info.error is not None and not info.number:
+        return f"{info.raw}\t无效：{info.error.message}"
+    parts = [info.raw]
+    if info.valid:
+        parts.append("有效")
+    else:
+        parts.append(f"无效：{info.error.message}")
+    if info.birth_date:
+        parts += [f"出生 {info.birth_date.isoformat()}", info.sex, f"{info.age}周岁"]
+    if info.region:
+        parts.append(f"{info.region.full_name}（{info.region.history_text()}）")
+    elif info.number:
+        parts.append("地区码未知")
+    for code, params in info.warnings:
+        parts.append(f"提醒：{TITLES[code]}")
+    return "\t".join(parts)
