@@ -308,7 +308,8 @@ def bulk_check(values, as_of: _dt.date):
     cand = np.char.str_len(arr) == 18
     if not cand.any():
         return ok, birth, male, region
-    cp = arr[cand].astype("U18").view(np.uint32).reshape(-1, 18)
+    sub = arr[cand]
+    cp = np.ascontiguousarray(sub if sub.dtype == np.dtype("U18") else sub.astype("U18")).view(np.uint32).reshape(-1, 18)
     is_digit = (cp >= 48) & (cp <= 57)
     body_ok = is_digit[:, :17].all(axis=1)
     digits = (cp.astype(np.uint8) - np.uint8(48)) * is_digit  # 0 where not a digit

@@ -167,6 +167,7 @@ class Table:
         self.issues: list[Issue] = []
         self.issue_pos: list[int] = []
         self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._filled: dict[str, np.ndarray] = {}
 
     def col(self, key: str) -> np.ndarray:
         return self._cols.get(key, self._empty)
@@ -174,6 +175,7 @@ class Table:
     def set_col(self, key: str, values: np.ndarray) -> None:
         self._cols[key] = values
         self._factors.pop(key, None)
+        self._filled.pop(key, None)
 
     def factor(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """(codes, distinct values) of a column: rules decide once per distinct value."""
@@ -199,7 +201,9 @@ class Table:
         return self.col(key) == value
 
     def filled(self, key: str) -> np.ndarray:
-        return self.col(key) != ""
+        if key not in self._filled:
+            self._filled[key] = self.col(key) != ""
+        return self._filled[key]
 
     def contains(self, key: str, options) -> np.ndarray:
         """Rows whose (multi-)choice value includes any of ``options``."""
@@ -387,22 +391,25 @@ def _check_text(t: Table, f: Field) -> None:
 def _check_choice(t: Table, f: Field) -> None:
     if not t.has(f.key):
         return
-    codes, uniques = t.factor(f.key)
-    verdicts = [_choice_verdict(f, u) for u in uniques]
-    empty = t.col(f.key) == ""
+    col = t.col(f.key)
+    empty = ~t.filled(f.key)
     t.add_mask("field.required", _required_mask(t, f, empty), f.key)
-    bad = [j for j, v in enumerate(verdicts) if v[1]]
-    if bad:
-        col = t.col(f.key)
-        for pos in np.flatnonzero(np.isin(codes, bad)):
-            code, params, value = verdicts[codes[pos]][1:]
-            t.add(code, int(pos), f.key, value if value is not None else col[pos], **params)
-    fixes = {j: v[0] for j, v in enumerate(verdicts) if v[0] is not None and v[0] != uniques[j]}
-    if fixes:  # full-width or spaced variants count as their option from here on
-        fixed = uniques.copy()
-        for j, v in fixes.items():
-            fixed[j] = v
-        t.set_col(f.key, fixed[codes])
+    # Most values are printed options: only the others are looked at, once per distinct value.
+    odd = np.flatnonzero(~pd.Series(col).isin(f.options).to_numpy() & ~empty)
+    if len(odd):
+        codes, uniques = pd.factorize(col[odd])
+        verdicts = [_choice_verdict(f, u) for u in uniques]
+        fixed = None
+        for j, pos in zip(codes, odd):
+            value, code, params, reported = verdicts[j]
+            if code:
+                t.add(code, int(pos), f.key, reported if reported is not None else col[pos], **params)
+            if value != col[pos]:  # full-width or spaced variants count as their option from here on
+                if fixed is None:
+                    fixed = col.copy()
+                fixed[pos] = value
+        if fixed is not None:
+            t.set_col(f.key, fixed)
     if f.companion and f.other_option:  # no companion column at all: the text is missing too
         other = t.contains(f.key, (f.other_option,))
         text = t.filled(f.companion)
