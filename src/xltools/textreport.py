@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from .idcard import IDInfo
+from .profiles import load as load_profile
 from .issues import SEVERITY_LABELS, TITLES
-from .schema import CATEGORIES
+from .schema import ADDRESS_PARTS, CATEGORIES, base_form
 from .validate import Report
 
 MAX_LISTED = 50
@@ -20,9 +21,10 @@ def validation_text(report: Report, *, columns_detail: bool = True, max_listed: 
         out.append(f"文件：{src.get('file', '')}　工作表：{src.get('sheet') or '—'}　表头：{hdr}")
         out.append(f"表格类别：{src.get('kind_label', '')}儿童（{src.get('kind_source', '')}）"
                    + (f"　填报单位：{src['unit']}" if src.get("unit") else ""))
-    out.append(f"地区口径：{report.profile}　统计日期：{report.as_of.isoformat()}（{report.as_of_source}）")
+    out.append(f"地区口径：{load_profile(report.profile).label}　统计日期：{report.as_of.isoformat()}（{report.as_of_source}）")
     if columns_detail and report.columns:
-        out.append("已识别的列：" + "　".join(f"{k}({v})" for k, v in report.columns.items()))
+        out.append("已识别的列：" + "　".join(f"{v}列{column_title(report.kind, k)}"
+                                         for k, v in report.columns.items()))
     if report.ignored:
         out.append("未使用的列：" + "　".join(f"{letter}列“{text}”" for letter, text in report.ignored))
     for row, reason in (src.get("skipped_rows") or [])[:10]:
@@ -48,6 +50,18 @@ def validation_text(report: Report, *, columns_detail: bool = True, max_listed: 
             col = f" {i.column}列" if i.column else ""
             out.append(f"  {where}{col}［{SEVERITY_LABELS[i.severity]}］{i.message}")
     return "\n".join(out)
+
+
+def column_title(kind: str, key: str) -> str:
+    """The printed title of a column key (address parts as 户籍地址·县(区))."""
+    form = base_form(kind)
+    if key in form:
+        return form[key].title
+    for f in form:
+        for (part, label), k in zip(ADDRESS_PARTS, f.part_keys):
+            if k == key:
+                return f"{f.title}·{label}"
+    return key
 
 
 def id_text(info: IDInfo) -> str:
