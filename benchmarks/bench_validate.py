@@ -25,7 +25,7 @@ AS_OF = dt.date(2026, 11, 24)
 
 def frame(n: int, kind: str, structured: bool) -> pd.DataFrame:
     rows = synthetic.children(n, kind, "chongqing", AS_OF, seed=7, error_rate=0.02, structured=structured)
-    df = pd.DataFrame(list(rows), dtype=object).fillna("")
+    df = pd.DataFrame(list(rows), dtype=object).fillna("")  # as the readers give it: text, '' for empty
     df.index = range(3, n + 3)
     return df
 

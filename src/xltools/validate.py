@@ -168,6 +168,7 @@ class Table:
         self.issue_pos: list[int] = []
         self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._filled: dict[str, np.ndarray] = {}
+        self.odd: dict[str, np.ndarray] = {}  # rows of a choice column whose value is not one option
 
     def col(self, key: str) -> np.ndarray:
         return self._cols.get(key, self._empty)
@@ -208,7 +209,15 @@ class Table:
     def contains(self, key: str, options) -> np.ndarray:
         """Rows whose (multi-)choice value includes any of ``options``."""
         opts = set(options)
-        return self.per_value(key, lambda v: v in opts or any(p in opts for p in split_multi(v)))
+        col = self.col(key)
+        odd = self.odd.get(key)
+        if odd is None:  # not checked as a choice column: decide per distinct value
+            return self.per_value(key, lambda v: v in opts or any(p in opts for p in split_multi(v)))
+        hit = pd.Series(col).isin(opts).to_numpy().copy()
+        for pos in odd:  # several ticks in one cell, or a value outside the options
+            if not hit[pos] and any(p in opts for p in split_multi(col[pos])):
+                hit[pos] = True
+        return hit
 
     def add(self, code: str, pos: int, key: str = "", value: str = "", column_key: str | None = None,
             **params) -> None:
@@ -335,7 +344,8 @@ def validate_frame(frame: pd.DataFrame, kind: str, profile: Profile | str | None
 
 def validate_rows(rows: list[dict], kind: str, profile=None, as_of=None, *, first_row: int = 2) -> Report:
     """Validate plain mappings (one per child); rows are numbered from ``first_row``."""
-    frame = pd.DataFrame(rows, dtype=object)
+    clean = [{k: v.strip() if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+    frame = pd.DataFrame(clean, dtype=object)
     frame.index = range(first_row, first_row + len(frame))
     return validate_frame(frame.fillna(""), kind, profile, as_of)
 
@@ -396,6 +406,7 @@ def _check_choice(t: Table, f: Field) -> None:
     t.add_mask("field.required", _required_mask(t, f, empty), f.key)
     # Most values are printed options: only the others are looked at, once per distinct value.
     odd = np.flatnonzero(~pd.Series(col).isin(f.options).to_numpy() & ~empty)
+    t.odd[f.key] = odd
     if len(odd):
         codes, uniques = pd.factorize(col[odd])
         verdicts = [_choice_verdict(f, u) for u in uniques]
