@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -80,6 +81,49 @@ def validate(file, kind, profile, as_of, sheet, password, as_json):
     else:
         click.echo(validation_text(report))
     sys.exit(EXIT_ERRORS if report.errors else EXIT_OK)
+
+
+@main.command()
+@click.option("--kind", required=True, help="表格类别：流动（附件1）或 留守（附件2）。")
+@_profile_option
+@click.option("--unit", "units", multiple=True, help="填报单位，如“XX镇XX村”；可写多次，每个单位一个文件。")
+@click.option("--units", "units_file", type=click.Path(exists=True, dir_okay=False),
+              help="单位名单（一列的 .xlsx/.xls/.csv），每个单位生成一个文件。")
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="输出文件（一个单位时）或文件夹（多个单位时）。")
+@click.option("--rows", default=1000, show_default=True, type=click.IntRange(1, 20000), help="预留的儿童行数。")
+@click.option("--password", help="工作表保护密码（不写则无密码，仍然锁定）。")
+@click.option("--report-date", type=DATE, help="预先填好的填报日期。")
+def template(kind, profile, units, units_file, output, rows, password, report_date):
+    """生成锁定的附件1/附件2填报模板，每个村（社区）一个文件。
+
+    模板内有下拉选项、数据有效性和自动检查公式，不需要安装本软件即可使用
+    （Excel 2010 以上、WPS、LibreOffice）。
+
+    例：xltools template --kind 流动 --profile chongqing --unit "两路街道XX社区" -o 模板.xlsx
+    """
+    from . import templates
+    from .schema import parse_kind
+
+    try:
+        k = parse_kind(kind)
+        prof = profiles.load(profile)
+        names = list(units) + (templates.read_units(units_file) if units_file else [])
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not names:
+        raise click.UsageError("请用 --unit 写出填报单位，或用 --units 给出单位名单。")
+    out = Path(output)
+    if len(names) == 1 and out.suffix.lower() == ".xlsx":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        paths = [templates.build_template(out, k, prof, names[0], rows=rows, password=password,
+                                          report_date=report_date)]
+    else:
+        paths = templates.build_templates(out, k, prof, names, rows=rows, password=password,
+                                          report_date=report_date)
+    for p in paths:
+        click.echo(f"已生成：{p}")
+    click.echo(f"共 {len(paths)} 个模板。")
 
 
 @main.command("id")

@@ -394,8 +394,9 @@ def _check_text(t: Table, f: Field) -> None:
     t.add_mask("field.required", _required_mask(t, f, empty), f.key)
     if f.max_length:
         m = f.max_length
-        long_ = np.fromiter(map(len, col), dtype=np.int64, count=t.n) > m
-        t.add_mask("text.too_long", long_, f.key, lambda pos: {"max_length": m})
+        if t.n and max(map(len, col)) > m:  # the common case: nothing too long, one pass
+            long_ = np.fromiter(map(len, col), dtype=np.int64, count=t.n) > m
+            t.add_mask("text.too_long", long_, f.key, lambda pos: {"max_length": m})
 
 
 def _check_choice(t: Table, f: Field) -> None:
