@@ -33,6 +33,7 @@ from .schema import KINDS, MULTI_JOINER, Field, Form, base_form
 from .validate import column_letter
 
 MAX_HEADER_SCAN = 30
+TEMPLATE_SHEET = "填报"  # the roster sheet of our templates (xltools.templates)
 MIN_HEADER_MATCHES = 3
 TICKS = {"√", "✓", "✔", "☑", "■", "是", "1", "y", "Y", "v", "V", "●", "对"}
 TOTAL_ROW = re.compile(r"^(合\s*计|总\s*计|小\s*计|共计)")
@@ -486,10 +487,16 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
     meta = _meta(book)
     if meta.get("kind") in KINDS and not kind:
         kind = meta["kind"]
+    import python_calamine as pc
+
     rosters, others = [], []
+    ours = meta.get("generator") == "xltools"
     for sm in book.sheets_metadata:
         name = sm.name
-        if name in ("_xltools", "xltools_meta", "_meta") or "WorkSheet" not in str(sm.typ):
+        if name in ("_xltools", "xltools_meta", "_meta") or sm.typ != pc.SheetTypeEnum.WorkSheet:
+            continue
+        if ours and name != TEMPLATE_SHEET:
+            others.append((name, "模板的说明或选项表"))
             continue
         sheet = book.get_sheet_by_name(name)
         try:
@@ -498,7 +505,7 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
         except Exception as exc:  # a broken sheet inside a readable book
             others.append((name, f"无法读取：{str(exc)[:60]}"))
             continue
-        r = _sheet_roster(path, name, grid, merged, kind, "Visible" not in str(sm.visible))
+        r = _sheet_roster(path, name, grid, merged, kind, sm.visible != pc.SheetVisibleEnum.Visible)
         if isinstance(r, str):
             others.append((name, r))
         else:

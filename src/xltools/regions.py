@@ -155,6 +155,11 @@ def current_regions() -> list[Region]:
             if r.level == "county" and r.last_year is None and r.county not in _GROUP_NAMES]
 
 
+def all_counties() -> list[Region]:
+    """Every county-level code that ever existed (ID numbers keep retired codes), in code order."""
+    return [r for c, r in sorted(_table().items()) if r.level == "county" and r.county not in _GROUP_NAMES]
+
+
 # --- address text ---------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ DEFAULT_ROWS = 1000
 CREATED = _dt.datetime(2026, 1, 1)  # fixed, so that the same inputs give the same bytes
 META_SHEET = "_xltools"
 LISTS_SHEET = "选项"
+TEXT_LIMIT = 100  # free text without its own limit in the schema
 DATE_MIN, DATE_MAX = _dt.date(1990, 1, 1), _dt.date(2099, 12, 31)
 ID_WEIGHTS = "{7;9;10;5;8;4;2;1;6;3;7;9;10;5;8;4;2}"
 ID_POSITIONS = "{" + ";".join(str(i) for i in range(1, 18)) + "}"
@@ -239,19 +240,21 @@ def _age(refs: _Refs, report: str) -> str:
 
 def _category(form: Form, refs: _Refs, report: str, age_ref: str, province: str) -> str:
     """类别, natively: the same decisions as xltools.status, on the structured cells."""
-    out16 = f'AND(ISNUMBER({age_ref}),{age_ref}>=16)'
+    birth = f'IF(ISNUMBER({refs("birth_date")}),{refs("birth_date")},{refs.helper("id_number__birth")})'
+    future = f'IFERROR({birth}>{report},FALSE)'
+    out16 = f'OR({future},AND(ISNUMBER({age_ref}),{age_ref}>=16))'
     if form.kind == "left":
         both, one = refs("both_parents_away"), refs("one_parent_incapable")
-        return (f'IF({age_ref}="","{CAT_UNKNOWN}",IF({out16},"{CAT_OUT}",IF(OR({both}="是",{one}="是"),"{CAT_LEFT}",'
+        return (f'IF({out16},"{CAT_OUT}",IF({age_ref}="","{CAT_UNKNOWN}",IF(OR({both}="是",{one}="是"),"{CAT_LEFT}",'
                 f'IF(AND({both}="否",{one}="否"),"{CAT_OUT}","{CAT_UNKNOWN}"))))')
     left = refs("left_hukou_date")
-    hp, hc, hk = (refs(f"hukou_address_{p}") for p in ("province", "city", "county"))
-    rp, rc, rk = (refs(f"residence_{p}") for p in ("province", "city", "county"))
+    hp, hk = refs.helper("hukou__province"), refs.helper("hukou__county")
+    rp, rk = refs("residence_province"), refs("residence_county")
     six = f"EDATE({left},6)<={report}"
     same = f"AND({hk}={rk},OR({hp}={rp},{hp}=\"\",{rp}=\"\"))"
     main = (f'AND(COUNTIF(主城区,{hk})>0,COUNTIF(主城区,{rk})>0,'
             f'OR({hp}="",{hp}="{province}"),OR({rp}="",{rp}="{province}"))')
-    return (f'IF({age_ref}="","{CAT_UNKNOWN}",IF(OR({out16},AND(ISNUMBER({left}),NOT({six}))),"{CAT_OUT}",'
+    return (f'IF(OR({out16},AND(ISNUMBER({left}),NOT({six}))),"{CAT_OUT}",IF({age_ref}="","{CAT_UNKNOWN}",'
             f'IF(OR(NOT(ISNUMBER({left})),{hk}="",{rk}=""),"{CAT_UNKNOWN}",'
             f'IF(OR({same},{main}),"{CAT_FLOW_STATS}","{CAT_FLOW}"))))')
 
@@ -329,6 +332,15 @@ def _write_lists(wb, ws, form: Form, prof: Profile) -> None:
         key = next(iter(city), prof.default_province)
         city.setdefault(key, [])
         city[key] += [e for e in extra if e not in city[key]]
+    # every county code ever used (ID numbers keep retired codes): code, province, county
+    codes = regions.all_counties()
+    ws.write(0, col, "地区码")
+    for i, r in enumerate(codes, 1):
+        ws.write_string(i, col, r.code)
+        ws.write_string(i, col + 1, r.province)
+        ws.write_string(i, col + 2, r.county)
+    wb.define_name("地区码", f"='{LISTS_SHEET}'!${xl_col_to_name(col)}$2:${xl_col_to_name(col + 2)}${len(codes) + 1}")
+    col += 3
     provinces = list(tree)
     ws.write(0, col, "省")
     ws.write_column(1, col, provinces)
@@ -421,10 +433,17 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
     # hidden helper columns: the status of every ID number, the child's birth date from the ID
     helpers = [(f"{f.key}__status", _id_status(refs(f.key))) for f in form.by_type("id_number")]
     helpers.append(("id_number__birth", f'IF({{st}}={ID_OK},{_id_birth(refs("id_number"))},"")'))
+    if form.kind == "flow":  # 户籍地 for the 类别: the cells, else the ID's region code (as the engine)
+        for part, col_no in (("province", 2), ("county", 3)):
+            cell = refs(f"hukou_address_{part}")
+            blank = "AND(" + ",".join(f'{refs(f"hukou_address_{p}")}=""' for p, _ in ADDRESS_PARTS) + ")"
+            helpers.append((f"hukou__{part}",
+                            f'IF(NOT({blank}),{cell},IF({{st}}={ID_OK},'
+                            f'IFERROR(VLOOKUP(LEFT({refs("id_number")},6),地区码,{col_no},FALSE),""),""))'))
     first_helper = n_in + len(extra)
     for k, (name, _) in enumerate(helpers):
         refs.letters[name] = xl_col_to_name(first_helper + k)
-    helpers[-1] = (helpers[-1][0], helpers[-1][1].replace("{st}", refs.helper("id_number__status")))
+    helpers = [(n, f.replace("{st}", refs.helper("id_number__status"))) for n, f in helpers]
     for k in range(len(helpers)):
         ws.set_column(first_helper + k, first_helper + k, 10, None, {"hidden": True})
     age_ref = f"${xl_col_to_name(age_col)}{{r}}"
@@ -432,7 +451,10 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
     cat_f = _category(form, refs, rd, age_ref, prof.default_province)
     checks = _checks(form, prof, refs, rd)
     in_last = xl_col_to_name(n_in - 1)
-    parts = [f'IF({cond},"{(label + "：") if label else ""}{TITLES[code]}；","")' for code, label, cond in checks]
+    # AND() does not short-circuit in spreadsheets: a guarded part can still be an error
+    # (e.g. the sex digit of a malformed ID), so an error means "not this problem".
+    parts = [f'IF(IFERROR({cond},FALSE),"{(label + "：") if label else ""}{TITLES[code]}；","")'
+             for code, label, cond in checks]
     chk_f = f'IF(COUNTA($A{{r}}:${in_last}{{r}})=0,"",' + "&".join(parts) + ")"
     for r in range(first, lastrow + 1):
         row = data[r - first] if r - first < len(data) else None
@@ -449,7 +471,8 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
         rr = str(r + 1)
         master = r == first
         for col, formula, fmt in ((age_col, age_f, calc_f),
-                                  (cat_col, f'IF(COUNTA($A{{r}}:${in_last}{{r}})=0,"",{cat_f})', calc_f),
+                                  (cat_col, f'IF(COUNTA($A{{r}}:${in_last}{{r}})=0,"",IFERROR({cat_f},"{CAT_UNKNOWN}"))',
+                                   calc_f),
                                   (chk_col, chk_f, check_f),
                                   *((first_helper + k, f, calc_f) for k, (_, f) in enumerate(helpers))):
             ws.write_formula(r, col, formula.replace("{r}", rr) if master else SHARED_MARK, fmt, "")
@@ -524,11 +547,12 @@ def _validation(c: Column, refs: _Refs, k: int) -> dict | None:
             return {"validate": "list", "source": src, "input_title": f"{f.label}：{c.sub}"[:32],
                     "input_message": "先选省，再选市、县（区）。", "error_type": "warning",
                     "error_title": "不在列表中", "error_message": "请先选择省和市，再从列表中选择。"}
-    if c.role == "text" and f is not None and f.max_length:
-        return {"validate": "length", "criteria": "<=", "value": f.max_length, "input_title": title,
-                "input_message": f"不超过{f.max_length}个字。", "error_type": "warning",
-                "error_title": "文字过长", "error_message": f"「{f.title}」不超过{f.max_length}个字。"}
-    return None
+    # free text (names, school, 详细地址, the adults' addresses): a length limit
+    limit = (f.max_length if f is not None and f.max_length else TEXT_LIMIT)
+    name = f"{f.title}·{c.sub}" if c.role == "part" else (f.title if f else c.sub)
+    return {"validate": "length", "criteria": "<=", "value": limit, "input_title": name[:32],
+            "input_message": f"不超过{limit}个字。", "error_type": "warning",
+            "error_title": "文字过长", "error_message": f"「{name}」不超过{limit}个字。"[:255]}
 
 
 def _write_guide(wb, ws, form: Form, prof: Profile) -> None:
