@@ -257,3 +257,11 @@ def test_native_checks_agree_with_the_engine_row_by_row(tmp_path, kind, profile)
     assert not mismatches, "\n".join(map(str, mismatches))
     # the empty rows after the data stay empty
     assert ws.cell(templates.FIRST_DATA + len(rows), n_in + 3).value in (None, "")
+
+
+def test_batch_templates_are_identical_to_single_builds(tmp_path):
+    unit = "甲镇 & <乙>村"
+    batch = templates.build_templates(tmp_path / "batch", "left", "national", [unit, "丙村"], rows=30)
+    single = templates.build_template(tmp_path / "one.xlsx", "left", "national", unit, rows=30)
+    assert batch[0].read_bytes() == single.read_bytes()
+    assert openpyxl.load_workbook(batch[1])["填报"]["B2"].value == "丙村"
