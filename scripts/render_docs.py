@@ -42,6 +42,10 @@ def main() -> None:
         src = filled_template(Path(tmp) / "template_filled.xlsx")
         pdf = lo.convert(src, Path(tmp), "pdf")
         subprocess.run(["pdftoppm", "-png", "-r", "110", str(pdf), str(Path(tmp) / "page")], check=True)
+        # a close-up of the first page: the colours of a bad cell, a bad row, an out-of-scope row
+        subprocess.run(["pdftoppm", "-png", "-r", "220", "-f", "1", "-l", "1", "-x", "100", "-y", "120",
+                        "-W", "1400", "-H", "300", str(pdf), str(Path(tmp) / "closeup")], check=True)
+        (out / "template_closeup.png").write_bytes(next(Path(tmp).glob("closeup*.png")).read_bytes())
         pages = sorted(Path(tmp).glob("page*.png"))
         # the 填报 sheet's pages come first, the one-page 说明 sheet last
         for name, page in (("template_page1.png", pages[0]), ("template_checks.png", pages[-2]),

@@ -522,14 +522,28 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
                                   (chk_col, chk_f, check_f),
                                   *((first_helper + k, f, calc_f) for k, (_, f) in enumerate(helpers))):
             ws.write_formula(r, col, formula.replace("{r}", rr) if master else SHARED_MARK, fmt, "")
-    # conditional formats: cell borders of the table, bad rows, out-of-scope rows
-    ws.conditional_format(first, 0, lastrow, n_in - 1, {"type": "formula", "criteria": "=TRUE",
-                                                          "format": wb.add_format({"border": 1})})
-    bad = wb.add_format({"bg_color": "#FCE4E4"})
-    grey = wb.add_format({"font_color": "#808080", "bg_color": "#EDEDED"})
+    # Conditional formats, most specific first: LibreOffice applies only the first rule that
+    # holds on a cell (Excel merges them all), so the always-true border rule comes last.
+    red = wb.add_format({"bg_color": "#FF9999", "font_color": "#9C0006", "bold": True, "border": 1})
+    for f in form.by_type("id_number"):  # the bad cell itself: an ID number with a problem
+        k = next(i for i, c in enumerate(cols) if c.key == f.key)
+        status = refs.helper(f"{f.key}__status").replace("{r}", str(FIRST_DATA))
+        ws.conditional_format(first, k, lastrow, k, {"type": "formula", "criteria": f"=AND({status}>=1,{status}<=5)",
+                                                     "format": red})
+    for f in form.by_type("date"):  # a date typed as text
+        k = next(i for i, c in enumerate(cols) if c.key == f.key)
+        cell = f"${xl_col_to_name(k)}{FIRST_DATA}"
+        ws.conditional_format(first, k, lastrow, k, {"type": "formula",
+                                                     "criteria": f'=AND({cell}<>"",NOT(ISNUMBER({cell})))', "format": red})
+    bad = wb.add_format({"bg_color": "#FCE4E4", "border": 1})
+    grey = wb.add_format({"font_color": "#808080", "bg_color": "#EDEDED", "border": 1})
     chk_letter, cat_letter = xl_col_to_name(chk_col), xl_col_to_name(cat_col)
     ws.conditional_format(first, 0, lastrow, n_in - 1, {"type": "formula", "criteria": f'=${chk_letter}{FIRST_DATA}<>""', "format": bad})
-    ws.conditional_format(first, 0, lastrow, last, {"type": "formula", "criteria": f'=${cat_letter}{FIRST_DATA}="{CAT_OUT}"', "format": grey})
+    out_rule = {"type": "formula", "criteria": f'=${cat_letter}{FIRST_DATA}="{CAT_OUT}"', "format": grey}
+    ws.conditional_format(first, 0, lastrow, n_in - 1, out_rule)     # same range as the rules around it
+    ws.conditional_format(first, n_in, lastrow, last, dict(out_rule))  # 年龄/类别/自动检查
+    ws.conditional_format(first, 0, lastrow, n_in - 1, {"type": "formula", "criteria": "=TRUE",
+                                                          "format": wb.add_format({"border": 1})})
     # protection and printing
     ws.freeze_panes(FIRST_DATA - 1, 1)  # header rows and the 姓名 column stay in view
     ws.protect(password or "", {"format_columns": True, "format_rows": True, "autofilter": True, "sort": False,
