@@ -126,6 +126,103 @@ def template(kind, profile, units, units_file, output, rows, password, report_da
     click.echo(f"共 {len(paths)} 个模板。")
 
 
+def _passwords(pairs) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.UsageError(f"--password 应写成 文件名=密码，实为“{pair}”。")
+        name, pw = pair.split("=", 1)
+        out[name] = pw
+        out[str(Path(name))] = pw
+    return out
+
+
+def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet=False):
+    from . import merge as merging, rosterbook
+
+    prof = profiles.load(profile)
+    files = merging.collect(inputs)
+    bar = None
+    show = not json_path and not quiet and sys.stderr.isatty()
+    if show:
+        bar = click.progressbar(length=len(files), label="读取文件", file=sys.stderr)
+        bar.__enter__()
+    try:
+        result = merging.merge(files, kind=kind, profile=prof, as_of=as_of, passwords=passwords,
+                               progress=(lambda path, rows: bar.update(1)) if bar else None)
+    finally:
+        if bar:
+            bar.__exit__(None, None, None)
+    try:
+        out = rosterbook.write(result, Path(output), [Path(i) for i in inputs])
+    except rosterbook.OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    if json_path:
+        Path(json_path).write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    return result, out
+
+
+def _merge_summary(result, out) -> str:
+    from .schema import CATEGORIES, KIND_LABELS
+
+    t = result.totals()
+    merged = [f for f in result.files if f.status == "merged"]
+    lines = [f"合并{KIND_LABELS[result.kind]}儿童：读取 {len(merged)} 个文件，未读取 {len(result.unread)} 个。",
+             f"读入 {t['read']} 行 = 进入花名册 {t['kept']} 人 + 重复已合并 {t['folded']} 行 + 未采用 {t['rejected']} 行。"]
+    cats = result.roster["category"].value_counts().to_dict() if len(result.roster) else {}
+    lines += [f"  {c}：{cats[c]}" for c in CATEGORIES if cats.get(c)]
+    if len(result.roster):
+        lines.append(f"重点关爱服务对象：{int(result.roster['key_care'].sum())} 人；问题 {len(result.issues)} 条（见“问题清单”）。")
+    for f in result.unread:
+        lines.append(f"未读取：{f.path}：{f.reason}")
+    lines.append(f"结果已写入：{out}")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出的花名册（.xlsx）。")
+@click.option("--kind", help="流动 或 留守；不写时按第一个可识别的文件判断，另一类的文件列入“未读取文件”。")
+@_profile_option
+@click.option("--as-of", "as_of", type=DATE, help="统计日期；不写时每个表按自己的填报日期，再没有则取今天。")
+@click.option("--password", "passwords", multiple=True, metavar="文件=密码", help="加密文件的密码，可写多次。")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另把对账和问题清单写成 JSON 文件。")
+def merge(inputs, output, kind, profile, as_of, passwords, json_path):
+    """把各镇街、村社区报来的表合并成区县花名册。
+
+    INPUTS 可以是文件或文件夹（会查找其中所有 .xlsx/.xlsm/.xls/.csv）。输出的工作簿含：
+    花名册、问题清单、重复记录、未读取文件、统计（含图表）、重点关爱台账、对账。
+    输入文件不会被修改。
+
+    退出码：0 全部读取；1 有文件未读取（花名册照常生成）；2 一个文件也没读到。
+    """
+    try:
+        result, out = _run_merge(inputs, output, kind, profile, as_of, _passwords(passwords), json_path)
+    except (profiles.UnknownProfile, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
+    if not json_path:
+        click.echo(_merge_summary(result, out))
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option("-o", "--output", "out_dir", default="xltools_demo", show_default=True, type=click.Path(file_okay=False),
+              help="演示文件夹。")
+def demo(out_dir):
+    """演示完整流程：生成村（社区）模板并填入虚构儿童，加入镇街自制的表，合并成花名册。
+
+    所有人员均为虚构，身份号码由程序生成。
+    """
+    from . import demo as demo_mod
+
+    out = Path(out_dir)
+    inputs = demo_mod.build(out)
+    click.echo(f"已生成演示用的报送文件：{inputs}")
+    result, path = _run_merge([inputs], out / "花名册.xlsx", "流动", "chongqing", None, {}, None, quiet=True)
+    click.echo(_merge_summary(result, path))
+    click.echo("打开花名册.xlsx 查看各工作表；报送文件夹里是各村（社区）的填报模板，可用 Excel 或 WPS 打开。")
+
+
 @main.command("id")
 @click.argument("numbers", nargs=-1)
 @click.option("--as-of", "as_of", type=DATE, help="计算年龄的日期；不写时为今天。")

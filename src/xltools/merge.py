@@ -1,0 +1,250 @@
+"""Merge township and village rosters into the district 花名册, losing nothing.
+
+:func:`merge` reads every input (our templates and hand-made rosters alike,
+through :mod:`xltools.readers`), checks every row with the rule engine, keeps
+where each row came from (镇街, 村社区, file, sheet, row), folds duplicate
+children, and accounts for every input row:
+
+    rows read = rows in the 花名册 + duplicates folded + rows rejected
+
+per file and in total.  Writing the workbook is :mod:`xltools.rosterbook`'s job.
+
+Which row is kept for a child seen several times (same valid 公民身份号码):
+the one with the latest 填报日期 of its sheet; on a tie, the one with the most
+filled fields; on a tie, the one read first (files in path order).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import readers, regions
+from .dates import DateError, parse_date
+from .issues import Issue
+from .profiles import Profile, load as load_profile
+from .schema import KIND_LABELS, parse_kind
+from .validate import validate_frame
+
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+PROVENANCE = ("town", "village", "source_file", "source_sheet", "source_row")
+PROVENANCE_LABELS = {"town": "镇街", "village": "村社区", "source_file": "来源文件", "source_sheet": "工作表",
+                     "source_row": "行号"}
+STATUS_COLUMNS = ("age", "category", "reasons", "key_care", "key_care_reasons", "errors", "warnings")
+STATUS_LABELS = {"age": "年龄", "category": "类别", "reasons": "类别说明", "key_care": "重点关爱",
+                 "key_care_reasons": "重点关爱原因", "errors": "错误数", "warnings": "提醒数"}
+R_NO_IDENTITY = "姓名和公民身份号码都没有，无法识别儿童"
+_TOWN = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:街道办事处|街道|镇|乡))")
+_VILLAGE = re.compile(r"([\u4e00-\u9fff]{1,12}?(?:村民委员会|居民委员会|社区|村|居委会))")
+
+
+@dataclass
+class FileAccount:
+    path: str
+    status: str = "merged"        # merged / skipped
+    reason: str = ""              # why skipped (Chinese)
+    code: str = ""                # ReadError code or 'file.other_kind'
+    sheets: list[str] = field(default_factory=list)
+    read: int = 0
+    kept: int = 0
+    folded: int = 0
+    rejected: int = 0
+    rejected_reasons: dict[str, int] = field(default_factory=dict)
+    other_sheets: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.kept + self.folded + self.rejected
+
+
+@dataclass
+class MergeResult:
+    kind: str
+    profile: str
+    as_of: _dt.date | None
+    roster: pd.DataFrame                 # one row per child: column keys, provenance, status
+    issues: list[tuple[str, str, Issue]]  # (file, sheet, issue)
+    duplicates: pd.DataFrame             # every row of a duplicated child, with kept/duplicate_group
+    rejected: pd.DataFrame               # rows not in the roster and why
+    files: list[FileAccount]
+
+    @property
+    def unread(self) -> list[FileAccount]:
+        return [f for f in self.files if f.status != "merged"]
+
+    def totals(self) -> dict[str, int]:
+        merged = [f for f in self.files if f.status == "merged"]
+        return {k: sum(getattr(f, k) for f in merged) for k in ("read", "kept", "folded", "rejected")}
+
+    @property
+    def exit_code(self) -> int:
+        merged = [f for f in self.files if f.status == "merged"]
+        if not merged:
+            return 2
+        return 1 if self.unread else 0
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind, "profile": self.profile,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "totals": self.totals(),
+            "files": [{**f.__dict__, "balanced": f.balanced} for f in self.files],
+            "issues": [{"file": fp, "sheet": sh, **i.to_dict()} for fp, sh, i in self.issues],
+            "categories": self.roster["category"].value_counts().to_dict() if len(self.roster) else {},
+            "key_care": int(self.roster["key_care"].sum()) if len(self.roster) else 0,
+        }
+
+
+def collect(inputs) -> list[Path]:
+    """Files to merge: the files given, and the roster files under the folders given
+    (recursively); Office lock files (``~$x.xlsx``) and hidden files are skipped."""
+    out: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            out += sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES
+                          and not q.name.startswith(("~$", ".")))
+        else:
+            out.append(p)
+    return list(dict.fromkeys(out))
+
+
+def place_of(unit: str, path: Path, default_province: str = "") -> tuple[str, str]:
+    """镇街 and 村社区 from the sheet's 填报单位, else from the file and folder names."""
+    for text in (unit, path.stem, path.parent.name):
+        addr = regions.parse_address(text or "", default_province)
+        text = addr.detail if addr.county else text  # drop 重庆市渝北区 before the township
+        town = _TOWN.search(text or "")
+        if town:
+            rest = (text or "")[town.end():]
+            village = _VILLAGE.search(rest)
+            return town.group(1), village.group(1) if village else ""
+    village = _VILLAGE.search(unit or path.stem)
+    return "", village.group(1) if village else ""
+
+
+def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = None,
+          as_of: _dt.date | None = None, passwords: dict[str, str] | None = None, progress=None) -> MergeResult:
+    """Merge the rosters found in ``inputs`` (files or folders); see the module docstring."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    wanted = parse_kind(kind) if kind else None
+    files = collect(inputs)
+    passwords = passwords or {}
+    accounts: list[FileAccount] = []
+    parts: list[pd.DataFrame] = []
+    issues: list[tuple[str, str, Issue]] = []
+    rejected_rows: list[dict] = []
+    chosen = wanted
+    for path in files:
+        acc = FileAccount(str(path))
+        accounts.append(acc)
+        pw = passwords.get(str(path)) or passwords.get(path.name)
+        try:
+            # the file's own kind first: an input of the other kind is reported, not merged
+            rosters, others = readers.read_rosters(path, profile=prof, password=pw)
+            target = chosen or wanted
+            if target and any(r.kind is None for r in rosters):
+                rosters, others = readers.read_rosters(path, kind=target, profile=prof, password=pw)
+        except readers.ReadError as exc:
+            acc.status, acc.code, acc.reason = "skipped", exc.code, readers.ReadError.MESSAGES[exc.code]
+            if progress:
+                progress(path, 0)
+            continue
+        acc.other_sheets = others
+        if not rosters:
+            acc.status, acc.code, acc.reason = "skipped", "file.no_header", readers.ReadError.MESSAGES["file.no_header"]
+            continue
+        kinds = {r.kind for r in rosters if r.kind}
+        if chosen is None and len(kinds) == 1:
+            chosen = kinds.pop()
+        usable = [r for r in rosters if (r.kind or chosen) == chosen]
+        if not usable:
+            other = KIND_LABELS.get(next(iter({r.kind for r in rosters if r.kind}), ""), "其他")
+            acc.status, acc.code = "skipped", "file.other_kind"
+            acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并"
+            continue
+        for r in usable:
+            frame, sheet_issues, rejected = _one_sheet(path, r, chosen, prof, as_of)
+            acc.sheets.append(r.sheet)
+            acc.read += len(r.frame)
+            acc.rejected += len(rejected)
+            for row in rejected:
+                acc.rejected_reasons[row["reason"]] = acc.rejected_reasons.get(row["reason"], 0) + 1
+            rejected_rows += rejected
+            issues += sheet_issues
+            parts.append(frame)
+        if progress:
+            progress(path, acc.read)
+    if chosen is None:
+        chosen = "flow"
+    roster = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(PROVENANCE))
+    roster, duplicates = _fold_duplicates(roster)
+    for acc in accounts:
+        if acc.status == "merged":
+            sub = roster[roster["source_file"] == acc.path] if len(roster) else roster
+            acc.kept = len(sub)
+            acc.folded = acc.read - acc.rejected - acc.kept
+    rejected_df = pd.DataFrame(rejected_rows, columns=["source_file", "source_sheet", "source_row", "name",
+                                                       "id_number", "reason"])
+    return MergeResult(kind=chosen, profile=prof.name, as_of=as_of, roster=roster, issues=issues,
+                       duplicates=duplicates, rejected=rejected_df, files=accounts)
+
+
+def _one_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of):
+    report = validate_frame(r.frame, kind, prof, as_of, report_date=r.report_date, unit=r.unit, letters=r.columns)
+    frame = r.frame.copy()
+    st = report.statuses
+    frame["age"] = [None if a < 0 else int(a) for a in st.age]
+    frame["category"] = list(st.category)
+    frame["reasons"] = ["；".join(st.reasons.get(i, ())) for i in range(len(st))]
+    frame["key_care"] = list(st.key_care)
+    frame["key_care_reasons"] = ["、".join(st.key_care_reasons.get(i, ())) for i in range(len(st))]
+    frame["errors"] = list(st.errors)
+    frame["warnings"] = list(st.warnings)
+    town, village = place_of(r.unit, path, prof.default_province)
+    frame["town"], frame["village"] = town, village
+    frame["source_file"], frame["source_sheet"] = str(path), r.sheet
+    frame["source_row"] = list(r.frame.index)
+    try:
+        rd = parse_date(r.report_date) if r.report_date else None
+    except DateError:
+        rd = None
+    frame["_report_date"] = rd or _dt.date.min
+    frame["_filled"] = (r.frame != "").sum(axis=1).to_numpy() if len(r.frame.columns) else 0
+    names = frame["name"] if "name" in frame else pd.Series("", index=frame.index)
+    ids = frame["id_number"] if "id_number" in frame else pd.Series("", index=frame.index)
+    no_identity = (names == "").to_numpy() & (ids == "").to_numpy()
+    rejected = [{"source_file": str(path), "source_sheet": r.sheet, "source_row": int(idx),
+                 "name": "", "id_number": "", "reason": R_NO_IDENTITY}
+                for idx in np.asarray(r.frame.index)[no_identity]]
+    frame = frame[~no_identity].reset_index(drop=True)
+    sheet_issues = [(str(path), r.sheet, i) for i in report.issues]
+    return frame, sheet_issues, rejected
+
+
+def _fold_duplicates(roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep one row per valid 公民身份号码 (rule in the module docstring)."""
+    if not len(roster) or "id_number" not in roster:
+        return roster.drop(columns=["_report_date", "_filled"], errors="ignore"), pd.DataFrame()
+    from .idcard import bulk_check
+
+    ok, _, _, _ = bulk_check(roster["id_number"].to_numpy(dtype=object), _dt.date(2999, 12, 31))
+    ids = roster["id_number"].where(ok, "")
+    dup = ids.ne("") & ids.duplicated(keep=False)
+    roster = roster.assign(_order=np.arange(len(roster)))
+    if not dup.any():
+        return roster.drop(columns=["_report_date", "_filled", "_order"]), pd.DataFrame()
+    group = roster[dup].copy()
+    group["_id"] = ids[dup]
+    group = group.sort_values(["_id", "_report_date", "_filled", "_order"], ascending=[True, False, False, True])
+    group["kept"] = ~group["_id"].duplicated(keep="first")
+    group["duplicate_group"] = group["_id"]
+    drop_idx = group.index[~group["kept"]]
+    kept = roster.drop(index=drop_idx)
+    dups = group.drop(columns=["_report_date", "_filled", "_order", "_id"])
+    return kept.drop(columns=["_report_date", "_filled", "_order"]).reset_index(drop=True), dups.reset_index(drop=True)

@@ -1,0 +1,91 @@
+"""Statistics of a merged roster: 数量规模, 年龄结构, 分布区域 and the service indicators.
+
+Pure functions from the roster (one row per child, with ``category``, ``age``,
+``town`` …) to small tables (pandas DataFrames with Chinese labels), in the
+order the work plans ask for them.  Distribution tables count the children in
+scope (流动儿童 of both kinds and 留守儿童); 数量规模 counts every category.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .profiles import Profile
+from .schema import CATEGORIES, KEY_CARE_RULES, MULTI_JOINER
+from .status import IN_SCOPE
+
+# Age bands (周岁): the issue's fine bands and the briefings' 0–5/6–13/14–15 (seed 003).
+AGE_BANDS = (("0–2岁", 0, 2), ("3–5岁", 3, 5), ("6–11岁", 6, 11), ("12–14岁", 12, 14), ("15岁", 15, 15))
+AGE_BANDS_BRIEF = (("0–5岁", 0, 5), ("6–13岁", 6, 13), ("14–15岁", 14, 15))
+TOTAL = "合计"
+
+
+def tables(roster: pd.DataFrame, kind: str, profile: Profile) -> list[tuple[str, pd.DataFrame]]:
+    """(title, table) pairs for the 统计 sheet."""
+    form = profile.form(kind)
+    scope = roster[roster["category"].isin(IN_SCOPE)] if len(roster) else roster
+    out = [("数量规模与分布区域（按镇街、类别）", by_town(roster)),
+           ("年龄结构", bands(scope, AGE_BANDS)),
+           ("年龄结构（0–5、6–13、14–15岁）", bands(scope, AGE_BANDS_BRIEF)),
+           ("性别", counts(scope, "sex", ("男", "女")))]
+    for key in ("schooling", "health", "medical_insurance", "residence_registration"):
+        if key in form:
+            f = form[key]
+            out.append((f.label, counts(scope, key, f.options, multi=f.type == "multi_choice")))
+    out.append(("重点关爱服务对象（按原因，可多项）", key_care(scope)))
+    return out
+
+
+def _cats(df: pd.DataFrame) -> list[str]:
+    present = set(df["category"]) if len(df) else set()
+    return [c for c in CATEGORIES if c in present]
+
+
+def by_town(roster: pd.DataFrame) -> pd.DataFrame:
+    if not len(roster):
+        return pd.DataFrame({"镇街": [TOTAL], TOTAL: [0]})
+    town = roster["town"].replace("", "（未注明镇街）")
+    t = pd.crosstab(town, roster["category"]).reindex(columns=_cats(roster), fill_value=0)
+    t[TOTAL] = t.sum(axis=1)
+    t.loc[TOTAL] = t.sum()
+    return t.rename_axis("镇街").reset_index()
+
+
+def bands(df: pd.DataFrame, spec) -> pd.DataFrame:
+    rows = []
+    for label, lo, hi in spec:
+        sel = df[(df["age"].notna()) & (df["age"].astype(float) >= lo) & (df["age"].astype(float) <= hi)] if len(df) else df
+        rows.append({"年龄段": label, **{c: int((sel["category"] == c).sum()) for c in _cats(df)}, TOTAL: len(sel)})
+    t = pd.DataFrame(rows)
+    total = {"年龄段": TOTAL, **{c: int(t[c].sum()) for c in _cats(df)}, TOTAL: int(t[TOTAL].sum())}
+    return pd.concat([t, pd.DataFrame([total])], ignore_index=True)
+
+
+def counts(df: pd.DataFrame, key: str, options, multi: bool = False) -> pd.DataFrame:
+    """Children per option (a child with several ticks counts once per option)."""
+    values = df[key] if key in df else pd.Series("", index=df.index)
+    rows = []
+    for opt in options:
+        if multi:
+            hit = values.map(lambda v: opt in str(v).split(MULTI_JOINER))
+        else:
+            hit = values == opt
+        rows.append({"项目": opt, **{c: int((hit & (df["category"] == c)).sum()) for c in _cats(df)},
+                     TOTAL: int(hit.sum())})
+    blank = values == ""
+    rows.append({"项目": "未填写", **{c: int((blank & (df["category"] == c)).sum()) for c in _cats(df)},
+                 TOTAL: int(blank.sum())})
+    return pd.DataFrame(rows)
+
+
+def key_care(df: pd.DataFrame) -> pd.DataFrame:
+    reasons = df["key_care_reasons"] if "key_care_reasons" in df else pd.Series("", index=df.index)
+    rows = []
+    for reason, _ in KEY_CARE_RULES:
+        hit = reasons.map(lambda v: reason in str(v).split("、"))
+        rows.append({"原因": reason, **{c: int((hit & (df["category"] == c)).sum()) for c in _cats(df)},
+                     TOTAL: int(hit.sum())})
+    any_ = df["key_care"].astype(bool) if "key_care" in df else pd.Series(False, index=df.index)
+    rows.append({"原因": "重点关爱对象人数", **{c: int((any_ & (df["category"] == c)).sum()) for c in _cats(df)},
+                 TOTAL: int(any_.sum())})
+    return pd.DataFrame(rows)
