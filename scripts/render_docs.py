@@ -54,5 +54,21 @@ def main() -> None:
             print(out / name)
 
 
+def stats_picture(out: Path) -> None:
+    """The 统计 sheet of the demo's merge, rendered by LibreOffice."""
+    from xltools import demo, merge, rosterbook
+
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = demo.build(Path(tmp) / "demo")
+        result = merge.merge([inputs], kind="流动", profile="chongqing")
+        book = rosterbook.write(result, Path(tmp) / "统计.xlsx", sheets=("统计",))
+        pdf = lo.convert(book, Path(tmp), "pdf")
+        subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", str(pdf), str(Path(tmp) / "stats")],
+                       check=True)
+        (out / "merge_stats.png").write_bytes(next(Path(tmp).glob("stats*.png")).read_bytes())
+        print(out / "merge_stats.png")
+
+
 if __name__ == "__main__":
     main()
+    stats_picture(ROOT / "docs")

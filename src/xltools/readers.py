@@ -495,8 +495,7 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
         name = sm.name
         if name in ("_xltools", "xltools_meta", "_meta") or sm.typ != pc.SheetTypeEnum.WorkSheet:
             continue
-        if ours and name != TEMPLATE_SHEET:
-            others.append((name, "模板的说明或选项表"))
+        if ours and name != TEMPLATE_SHEET:  # our own 说明/选项 sheets: known, nothing to report
             continue
         sheet = book.get_sheet_by_name(name)
         try:

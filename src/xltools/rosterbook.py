@@ -48,7 +48,12 @@ def roster_columns(result: MergeResult) -> list[tuple[str, str]]:
     return cols
 
 
-def write(result: MergeResult, out: Path, inputs: list[Path] = ()) -> Path:
+SHEETS = ("花名册", "问题清单", "重复记录", "未读取文件", "统计", "重点关爱台账", "对账")
+
+
+def write(result: MergeResult, out: Path, inputs: list[Path] = (), sheets: tuple[str, ...] = SHEETS) -> Path:
+    """Write the workbook; ``sheets`` selects which (``("统计",)`` gives a statistics-only
+    file with no names or ID numbers in it)."""
     out = Path(out)
     resolved = out.resolve()
     if any(Path(f.path).resolve() == resolved for f in result.files) or resolved in {Path(i).resolve() for i in inputs}:
@@ -62,13 +67,11 @@ def write(result: MergeResult, out: Path, inputs: list[Path] = ()) -> Path:
         wb.set_properties({"title": FORM_TITLES[result.kind].replace("基本情况登记表", "监测摸排统计花名册"),
                            "author": "xltools"})
         fmt = _Formats(wb)
-        _roster(wb, fmt, result)
-        _issues(wb, fmt, result)
-        _duplicates(wb, fmt, result)
-        _unread(wb, fmt, result)
-        _stats(wb, fmt, result)
-        _key_care(wb, fmt, result)
-        _accounts(wb, fmt, result)
+        writers = {"花名册": _roster, "问题清单": _issues, "重复记录": _duplicates, "未读取文件": _unread,
+                   "统计": _stats, "重点关爱台账": _key_care, "对账": _accounts}
+        for name in SHEETS:
+            if name in sheets:
+                writers[name](wb, fmt, result)
         wb.close()
         os.chmod(tmp, 0o644)
         os.replace(tmp, out)
@@ -196,9 +199,13 @@ def _stats(wb, fmt, result: MergeResult) -> None:
     row += 2
     ws.set_column(0, 0, 22)
     ws.set_column(1, 8, 14)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)  # tables and their charts side by side on A4
     for n, (title, table) in enumerate(stats.tables(result.roster, result.kind, prof)):
         ws.write_string(row, 0, title, fmt.title)
         top = row + 1
+        ws.set_row(top, 30)
         for c, name in enumerate(table.columns):
             ws.write_string(top, c, str(name), fmt.head)
         for r, rec in enumerate(table.itertuples(index=False), top + 1):
