@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import random
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -143,7 +141,6 @@ def test_sheets_that_are_not_rosters_are_reported(tmp_path):
 
 
 def test_encrypted_workbook_needs_its_password(tmp_path):
-    msoffcrypto = pytest.importorskip("msoffcrypto")
     from msoffcrypto.format.ooxml import OOXMLFile
 
     plain = write_xlsx(tmp_path / "plain.xlsx", [["姓名", "性别", "出生日期", "公民身份号码"], ["张三", "男", "2015-01-01", ""]])

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from xltools import idcard, issues, schema, synthetic
+from xltools import issues, schema, synthetic
 from xltools.schema import CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN
 from xltools.validate import validate_rows
 

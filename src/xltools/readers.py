@@ -326,7 +326,6 @@ def _map_header(grid, rows: tuple[int, ...], form: Form) -> _Header:
     ignored = []
     used: set[str] = set()
     person = None
-    last_parent = ""
     for c in range(width):
         texts = [cell_text(grid[r][c]) if c < len(grid[r]) else "" for r in rows]
         if len(rows) == 2:
@@ -353,7 +352,6 @@ def _map_header(grid, rows: tuple[int, ...], form: Form) -> _Header:
         f = form.get(base) or next((x for x in form if base in x.part_keys), None)
         person = f.person if f is not None and f.person not in (None, "child") else (
             None if not parent or norm_header(parent) not in PERSON_PARENTS else person)
-        last_parent = parent
     distinct = {k if isinstance(k, str) else k[0] for k in mapping.values()}
     score = len(distinct) + (1 if len(rows) == 2 and any(isinstance(k, tuple) or "_" in str(k) for k in mapping.values()) else 0)
     if len(rows) == 2:
@@ -413,9 +411,7 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
     h = _find_header(grid, kind)
     if h is None:
         return "没有找到登记表表头"
-    form = base_form(h.kind or kind or "flow")
     unit, date, title = _above(grid, h.rows[0])
-    columns: dict[str, list[str]] = {}
     letters: dict[str, str] = {}
     options: dict[str, list[tuple[int, str]]] = {}
     for c, key in h.mapping.items():

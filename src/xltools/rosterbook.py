@@ -9,15 +9,13 @@ output folder and renamed when complete, so a crash never leaves half a 花名�
 from __future__ import annotations
 
 import datetime as _dt
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
 
 
-from . import stats
+from . import atomic, stats
 from .issues import SEVERITY_LABELS
 from .merge import PROVENANCE_LABELS, STATUS_LABELS, MergeResult
 from .profiles import load as load_profile
@@ -59,11 +57,9 @@ def write(result: MergeResult, out: Path, inputs: list[Path] = (), sheets: tuple
     if any(Path(f.path).resolve() == resolved for f in result.files) or resolved in {Path(i).resolve() for i in inputs}:
         raise OutputError(f"输出文件 {out} 是输入文件之一；为免覆盖原始数据，请换一个输出文件名。")
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".xltools-", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
-        wb = xlsxwriter.Workbook(tmp, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                       "strings_to_urls": False})
+    with atomic.atomic_path(out) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
         wb.set_properties({"title": FORM_TITLES[result.kind].replace("基本情况登记表", "监测摸排统计花名册"),
                            "author": "xltools"})
         fmt = _Formats(wb)
@@ -73,12 +69,6 @@ def write(result: MergeResult, out: Path, inputs: list[Path] = (), sheets: tuple
             if name in sheets:
                 writers[name](wb, fmt, result)
         wb.close()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return out
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import os
 import re
 import tempfile
 import zipfile
@@ -35,7 +34,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import regions
+from . import atomic, regions
 from .issues import TITLES
 from .profiles import Profile, load as load_profile
 from .schema import (ADDRESS_PARTS, CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN, FORM_NUMBERS,
@@ -141,26 +140,12 @@ def build_templates(out_dir, kind: str, profile=None, units: list[str] = (), **k
                         raise RuntimeError("template master has no unit placeholder")
                     data = data.replace(needle, stamped)
                 zout.writestr(info, data)
-        paths.append(_write_atomic(out / template_name(kind, unit), buf.getvalue()))
+        paths.append(atomic.write_bytes(out / template_name(kind, unit), buf.getvalue()))
     return paths
 
 
 def _xml_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _write_atomic(path: Path, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=".xltools-", suffix=".xlsx", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def template_name(kind: str, unit: str) -> str:
@@ -315,10 +300,8 @@ def build_template(path, kind: str, profile: Profile | str | None = None, unit: 
     refs = _Refs(cols)
     n_rows = max(rows, len(data or ()))
     path = Path(path)
-    tmp_fd, tmp_name = tempfile.mkstemp(prefix=".xltools-", suffix=".xlsx", dir=path.parent)
-    os.close(tmp_fd)
-    try:
-        wb = xlsxwriter.Workbook(tmp_name, {"strings_to_numbers": False, "strings_to_formulas": False})
+    with atomic.atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
         wb.set_properties({"created": CREATED, "title": form.title, "author": "xltools",
                            "comments": f"xltools {SCHEMA_VERSION} {kind} {prof.name}"})
         ws = wb.add_worksheet("填报")
@@ -331,23 +314,17 @@ def build_template(path, kind: str, profile: Profile | str | None = None, unit: 
         _write_lists(wb, lists, form, prof)
         _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data or [], password)
         _write_guide(wb, guide, form, prof)
-        for key, value in (("kind", kind), ("profile", prof.name), ("schema_version", SCHEMA_VERSION),
-                           ("unit", unit), ("rows", str(n_rows)), ("first_data_row", str(FIRST_DATA)),
-                           ("generator", "xltools")):
-            meta.write_row(meta.dim_rowmax + 1 if meta.dim_rowmax is not None else 0, 0, [key, value])
+        for i, pair in enumerate((("kind", kind), ("profile", prof.name), ("schema_version", SCHEMA_VERSION),
+                                  ("unit", unit), ("rows", str(n_rows)), ("first_data_row", str(FIRST_DATA)),
+                                  ("generator", "xltools"))):
+            meta.write_row(i, 0, pair)
         lists.hide()
         meta.hide()
         meta.protect(password or "")
         lists.protect(password or "")
         ws.activate()
         wb.close()
-        _finish(Path(tmp_name))
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-        raise
+        _finish(tmp)
     return path
 
 
