@@ -15,7 +15,7 @@ import click
 from . import __version__, idcard, profiles
 from .check import KindUnknown, check_file
 from .readers import ReadError
-from .textreport import id_text, validation_text
+from .textreport import id_text, merge_text, validation_text
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
@@ -40,7 +40,8 @@ DATE = _Date()
 def main():
     """xltools：流动儿童、留守儿童监测摸排表格工具。
 
-    校验登记表（validate）、查询公民身份号码（id）。每个命令加 --help 查看用法。
+    生成填报模板（template）、校验登记表（validate）、合并成花名册（merge）、
+    演示完整流程（demo）、查询公民身份号码（id）。每个命令加 --help 查看用法。
     """
 
 
@@ -162,23 +163,6 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
     return result, out
 
 
-def _merge_summary(result, out) -> str:
-    from .schema import CATEGORIES, KIND_LABELS
-
-    t = result.totals()
-    merged = [f for f in result.files if f.status == "merged"]
-    lines = [f"合并{KIND_LABELS[result.kind]}儿童：读取 {len(merged)} 个文件，未读取 {len(result.unread)} 个。",
-             f"读入 {t['read']} 行 = 进入花名册 {t['kept']} 人 + 重复已合并 {t['folded']} 行 + 未采用 {t['rejected']} 行。"]
-    cats = result.roster["category"].value_counts().to_dict() if len(result.roster) else {}
-    lines += [f"  {c}：{cats[c]}" for c in CATEGORIES if cats.get(c)]
-    if len(result.roster):
-        lines.append(f"重点关爱服务对象：{int(result.roster['key_care'].sum())} 人；问题 {len(result.issues)} 条（见“问题清单”）。")
-    for f in result.unread:
-        lines.append(f"未读取：{f.path}：{f.reason}")
-    lines.append(f"结果已写入：{out}")
-    return "\n".join(lines)
-
-
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出的花名册（.xlsx）。")
@@ -201,7 +185,7 @@ def merge(inputs, output, kind, profile, as_of, passwords, json_path):
     except (profiles.UnknownProfile, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
     if not json_path:
-        click.echo(_merge_summary(result, out))
+        click.echo(merge_text(result, out))
     sys.exit(result.exit_code)
 
 
@@ -219,7 +203,7 @@ def demo(out_dir):
     inputs = demo_mod.build(out)
     click.echo(f"已生成演示用的报送文件：{inputs}")
     result, path = _run_merge([inputs], out / "花名册.xlsx", "流动", "chongqing", None, {}, None, quiet=True)
-    click.echo(_merge_summary(result, path))
+    click.echo(merge_text(result, path))
     click.echo("打开花名册.xlsx 查看各工作表；报送文件夹里是各村（社区）的填报模板，可用 Excel 或 WPS 打开。")
 
 

@@ -82,3 +82,21 @@ def id_text(info: IDInfo) -> str:
     for code, params in info.warnings:
         parts.append(f"提醒：{TITLES[code]}")
     return "\t".join(parts)
+
+
+def merge_text(result, out) -> str:
+    """The terminal summary of ``xltools merge``: files, the accounting, categories, where the result is."""
+    from .schema import KIND_LABELS
+
+    t = result.totals()
+    merged = [f for f in result.files if f.status == "merged"]
+    lines = [f"合并{KIND_LABELS[result.kind]}儿童：读取 {len(merged)} 个文件，未读取 {len(result.unread)} 个。",
+             f"读入 {t['read']} 行 = 进入花名册 {t['kept']} 人 + 重复已合并 {t['folded']} 行 + 未采用 {t['rejected']} 行。"]
+    cats = result.roster["category"].value_counts().to_dict() if len(result.roster) else {}
+    lines += [f"  {c}：{cats[c]}" for c in CATEGORIES if cats.get(c)]
+    if len(result.roster):
+        lines.append(f"重点关爱服务对象：{int(result.roster['key_care'].sum())} 人；问题 {len(result.issues)} 条（见“问题清单”）。")
+    for f in result.unread:
+        lines.append(f"未读取：{f.path}：{f.reason}")
+    lines.append(f"结果已写入：{out}")
+    return "\n".join(lines)
