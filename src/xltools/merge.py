@@ -183,6 +183,10 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
     if chosen is None:
         chosen = "flow"
     roster = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(PROVENANCE))
+    # a column one sheet lacks is empty text for its rows, as the readers give empty cells
+    text_cols = [c for c in roster.columns if c not in STATUS_COLUMNS and c not in ("source_row", "_report_date",
+                                                                                      "_filled")]
+    roster[text_cols] = roster[text_cols].fillna("")
     roster, duplicates = _fold_duplicates(roster)
     for acc in accounts:
         if acc.status == "merged":

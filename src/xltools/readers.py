@@ -424,37 +424,41 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
     skipped: list[tuple[int, str]] = []
     data_rows = []
     header_set = {norm_header(cell_text(v)) for v in grid[h.row] if cell_text(v)}
+    mapped = sorted(h.mapping)  # only these columns are converted (templates carry formula columns too)
     for r in range(h.row + 1, len(grid)):
-        cells = [cell_text(v) for v in grid[r]]
-        filled = [c for c in cells if c]
+        raw = grid[r]
+        filled = [v for v in raw if v != "" and v is not None]
         if not filled:
             skipped.append((r + 1, "空行"))
             continue
-        first = filled[0]
-        if TOTAL_ROW.match(first) or (len(filled) <= 3 and any(TOTAL_ROW.match(c) for c in filled)):
+        first = cell_text(filled[0])
+        if TOTAL_ROW.match(first) or (len(filled) <= 3 and any(TOTAL_ROW.match(cell_text(v)) for v in filled)):
             skipped.append((r + 1, "合计行"))
             continue
         if FOOTER_ROW.match(first):
             skipped.append((r + 1, "表尾签字或说明"))
             continue
-        if len(filled) >= 3 and sum(1 for c in filled if norm_header(c) in header_set) >= len(filled) - 1:
+        if len(filled) >= 3 and norm_header(first) in header_set and \
+                sum(1 for v in filled if norm_header(cell_text(v)) in header_set) >= len(filled) - 1:
             skipped.append((r + 1, "重复的表头"))
             continue
-        mapped = [cells[c] for c in h.mapping if c < len(cells) and cells[c]]
-        if not mapped:
+        width = len(raw)
+        values = [cell_text(raw[c]) if c < width else "" for c in mapped]
+        if not any(values):
             skipped.append((r + 1, "没有登记表字段的内容"))
             continue
         index.append(r + 1)
-        data_rows.append(cells)
+        data_rows.append(values)
     # trailing blank rows are not worth reporting one by one
     while skipped and skipped[-1][1] == "空行" and skipped[-1][0] > (index[-1] if index else 0):
         skipped.pop()
+    at = {c: i for i, c in enumerate(mapped)}
     data = {}
     for c, key in h.mapping.items():
         if isinstance(key, str):
-            data[key] = [row[c] if c < len(row) else "" for row in data_rows]
+            data[key] = [row[at[c]] for row in data_rows]
     for key, cols in options.items():
-        data[key] = [MULTI_JOINER.join(o for c, o in cols if c < len(row) and row[c] in TICKS) for row in data_rows]
+        data[key] = [MULTI_JOINER.join(o for c, o in cols if row[at[c]] in TICKS) for row in data_rows]
     frame = pd.DataFrame(data, index=index, dtype=object)
     ignored = [(column_letter(c), t) for c, t in h.ignored]
     return Roster(path=str(path), sheet=name, kind=h.kind, header_rows=tuple(r + 1 for r in h.rows),
