@@ -58,16 +58,28 @@ def add_months(d: _dt.date, months: int) -> _dt.date:
 
 
 def from_excel_serial(serial: float) -> _dt.date:
-    return EXCEL_EPOCH + _dt.timedelta(days=int(serial))
+    """The date of an Excel serial (1900 date system).
+
+    >>> from_excel_serial(1), from_excel_serial(61), from_excel_serial(45536)
+    (datetime.date(1900, 1, 1), datetime.date(1900, 3, 1), datetime.date(2024, 9, 1))
+    """
+    days = int(serial)
+    if days == 60:
+        raise DateError("Excel 序列号 60 是不存在的 1900-02-29")
+    # Excel counts the fictitious 1900-02-29, so serials before it are one day later.
+    return EXCEL_EPOCH + _dt.timedelta(days=days + 1 if days < 60 else days)
 
 
 def to_excel_serial(d: _dt.date) -> int:
-    return (d - EXCEL_EPOCH).days
+    days = (d - EXCEL_EPOCH).days
+    return days - 1 if d < _dt.date(1900, 3, 1) else days
 
 
 def parse_date(value) -> _dt.date | None:
     """A date from what a cell holds: a date, an Excel serial, or text such as
     2024-09-01, 2024.9.1, 2024/9/1, 2024年9月1日, 20240901.  Empty → None.
+    A year alone (2024) or a year and month (2024年9月, 2024.9, 202409) is a
+    :class:`DateError`, never the Excel serial of a day in 1905 or 2454.
 
     >>> parse_date('2024年9月1日'), parse_date(45536)
     (datetime.date(2024, 9, 1), datetime.date(2024, 9, 1))
@@ -85,13 +97,22 @@ def parse_date(value) -> _dt.date | None:
             return None
         if float(value).is_integer() and 19000101 <= value <= 29991231:
             return parse_date(str(int(value)))  # 20240901 typed into a number cell
+        # 2024 or 2024.9 typed into a number cell is a year (and month), not the
+        # serial of a day in 1905; nor is 202409 a day in 2454.
+        if 1900 <= value <= 2100:
+            if float(value).is_integer():
+                raise DateError(f"“{value}”只有年份，不是日期")
+            raise DateError(f"“{value}”只有年月，缺少日", code="date.month_only")
+        if float(value).is_integer() and 190001 <= value <= 210012 and 1 <= value % 100 <= 12:
+            raise DateError(f"“{value}”只有年月，缺少日", code="date.month_only")
         if 1 <= value < 2958466:
             return from_excel_serial(value)
         raise DateError(f"“{value}”不是日期")
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
         return None
-    text = re.sub(r"(\d)T?\d{1,2}:\d{2}(:\d{2})?$", r"\1", text)  # drop a time part
+    # Drop a time part before the spaces: '2024-09-01 8:30' must not become '2024-09-018:30'.
+    text = re.sub(r"(\d)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$", r"\1", text).replace(" ", "")
     for pat in _PATTERNS:
         m = pat.match(text)
         if m:
@@ -105,7 +126,8 @@ def parse_date(value) -> _dt.date | None:
     if _MONTH_ONLY.match(text):
         raise DateError(f"“{value}”只有年月，缺少日", code="date.month_only")
     if re.fullmatch(r"\d+(\.\d+)?", text):
-        return parse_date(float(text))
+        number = float(text)
+        return parse_date(int(number) if number.is_integer() else number)
     raise DateError(f"“{value}”不是日期")
 
 

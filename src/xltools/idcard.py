@@ -105,6 +105,7 @@ class InvalidRegion(IDError, _StdComponent):
 
 _STRIP = re.compile(r"[\s\-‐‑‒–—_.·'’‘`\"“”]")
 _SCI = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also accepts ٣ and ፩, which int() may reject
 
 
 def compact(number) -> str:
@@ -121,8 +122,12 @@ def compact(number) -> str:
     if isinstance(number, (int, float)):
         return _numeric(number)
     text = unicodedata.normalize("NFKC", str(number)).strip()
-    if _SCI.match(text) or re.fullmatch(r"\d{16,18}\.0+", text):
+    bare = text.lstrip("'’‘`").strip()  # a leading apostrophe does not make 5.00101E+17 whole again
+    if _SCI.match(bare) or re.fullmatch(r"\d{16,18}\.0+", bare):
         raise DigitsLost("号码以数字形式存储，后几位已丢失")
+    whole = re.fullmatch(r"(\d{1,15})\.0+", bare)
+    if whole:  # a float of at most 15 digits written as text keeps every digit
+        return whole.group(1)
     return _STRIP.sub("", text).upper()
 
 
@@ -177,13 +182,13 @@ def validate(number, as_of: _dt.date | None = None) -> str:
     number = compact(number)
     if not number:
         raise InvalidLength("号码为空", length=0)
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and _DIGITS.fullmatch(number):
         converted = upgrade(number)
         raise OldFormat(f"这是15位旧号码，对应的18位号码为 {converted}，请改填18位号码",
                         converted=converted)
     if len(number) != 18:
         raise InvalidLength(f"号码应为18位，实为{len(number)}位", length=len(number))
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _DIGITS.fullmatch(number[:17]) or number[17] not in "0123456789X":
         raise InvalidFormat("号码只能是17位数字加1位数字或X")
     expected = calc_check_digit(number)
     if number[17] != expected:
@@ -263,7 +268,11 @@ def inspect(number, as_of: _dt.date | None = None) -> IDInfo:
         info.valid = True
     except OldFormat as exc:
         info.error = exc
-        info.number = exc.params["converted"]
+        try:  # the 18-digit form may still be wrong (birth date, province)
+            info.number = validate(exc.params["converted"], ref)
+        except IDError as inner:
+            info.error = inner
+            return info
     except IDError as exc:
         info.error = exc
         return info

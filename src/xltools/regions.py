@@ -231,6 +231,9 @@ def parse_address(text: str, default_province: str = "", extra_counties: tuple[s
     rest = text
     province = city = ""
     m = ppat.match(rest)
+    cm = ctpat.match(rest)
+    if m and cm and len(cm.group(0)) > len(m.group(0)):
+        m = None  # 吉林市…, 海南藏族自治州… (in 青海): a city whose name starts like a province
     if m:
         province = provinces[m.group(0)]
         rest = rest[m.end():]
@@ -279,7 +282,8 @@ def parse_address(text: str, default_province: str = "", extra_counties: tuple[s
     if city and not province:
         r = _table().get(sorted(city_prefixes)[0] + "00") if len(city_prefixes) == 1 else None
         province = r.province if r else ""
-    tm = _TOWNSHIP.search(rest)
+    # After an ambiguous county name, so '渝北区两路街道' gives 两路街道, not the whole text.
+    tm = _TOWNSHIP.search(rest[m.end():] if m else rest)
     return Address(province, city, "", "", tm.group(1) if tm else "", rest)
 
 

@@ -1,0 +1,16 @@
+"""The docstring examples of idcard, regions and dates run and pass (what ``--doctest-modules`` would check)."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from xltools import dates, idcard, regions
+
+
+@pytest.mark.parametrize("module", [idcard, regions, dates], ids=lambda m: m.__name__)
+def test_docstring_examples_pass(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, report=True)
+    assert result.attempted > 0, f"{module.__name__} has no docstring examples"
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples in {module.__name__} failed"
