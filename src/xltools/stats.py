@@ -11,8 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .profiles import Profile
-from .schema import CATEGORIES, KEY_CARE_RULES, MULTI_JOINER
+from .schema import CATEGORIES, KEY_CARE_RULES
 from .status import IN_SCOPE
+from .validate import normalise_option, split_multi
 
 # Age bands (周岁): the issue's fine bands and the briefings' 0–5/6–13/14–15 (seed 003).
 AGE_BANDS = (("0–2岁", 0, 2), ("3–5岁", 3, 5), ("6–11岁", 6, 11), ("12–14岁", 12, 14), ("15岁", 15, 15))
@@ -67,7 +68,7 @@ def counts(df: pd.DataFrame, key: str, options, multi: bool = False) -> pd.DataF
     rows = []
     for opt in options:
         if multi:
-            hit = values.map(lambda v: opt in str(v).split(MULTI_JOINER))
+            hit = values.map(lambda v: opt in split_multi(normalise_option(str(v))))
         else:
             hit = values == opt
         rows.append({"项目": opt, **{c: int((hit & (df["category"] == c)).sum()) for c in _cats(df)},

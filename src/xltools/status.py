@@ -225,14 +225,3 @@ def _key_care(t: Table) -> dict[int, list[str]]:
                 hit |= t.contains(key, values)
         _note(reasons, hit, reason)
     return reasons
-
-
-def age_band(age: int | None, bands) -> str:
-    """The label of the band ``(label, low, high)`` that holds ``age``, or ''."""
-    if age is None:
-        return ""
-    for label, lo, hi in bands:
-        if lo <= age <= hi:
-            return label
-    return ""
-

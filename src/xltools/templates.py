@@ -37,6 +37,7 @@ from xlsxwriter.utility import xl_col_to_name
 from . import atomic, regions
 from .issues import TITLES
 from .profiles import Profile, load as load_profile
+from .validate import split_multi
 from .schema import (ADDRESS_PARTS, CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN, FORM_NUMBERS,
                      SCHEMA_VERSION, Field, Form)
 
@@ -204,7 +205,7 @@ def _id_birth(x: str) -> str:
     return f"DATE(--MID({x},7,4),--MID({x},11,2),--MID({x},13,2))"
 
 
-def _checks(form: Form, profile: Profile, refs: _Refs, report: str) -> list[tuple[str, str, str]]:
+def _checks(form: Form, refs: _Refs, report: str) -> list[tuple[str, str, str]]:
     """(code, label prefix, condition) for the 自动检查 column; conditions use {r}."""
     out: list[tuple[str, str, str]] = []
     for f in form:  # required fields
@@ -472,7 +473,7 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
     age_ref = f"${xl_col_to_name(age_col)}{{r}}"
     age_f = _age(refs, rd)
     cat_f = _category(form, refs, rd, age_ref, prof.default_province)
-    checks = _checks(form, prof, refs, rd)
+    checks = _checks(form, refs, rd)
     in_last = xl_col_to_name(n_in - 1)
     # AND() does not short-circuit in spreadsheets: a guarded part can still be an error
     # (e.g. the sex digit of a malformed ID), so an error means "not this problem".
@@ -536,8 +537,7 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
 
 def _cell_value(row: dict, c: Column):
     if c.role == "tick":
-        parts = re.split(r"[、,，;；]", row.get(c.key, ""))
-        return TICK if c.option in parts else ""
+        return TICK if c.option in split_multi(row.get(c.key, "")) else ""
     v = row.get(c.key, "")
     if c.role == "date" and v:
         try:
