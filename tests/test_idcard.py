@@ -284,7 +284,7 @@ def test_code_retired_long_before_the_birth_is_a_region_retired_warning():
     number = build("110103", D(2020, 1, 1), 123)  # 崇文区, merged into 东城区 in 2010
     info = idcard.inspect(number, AS_OF)
     assert info.valid
-    assert info.warnings == [("id.region_retired", {"code": "110103", "name": "北京市崇文区",
+    assert info.warnings == [("id.region_retired", {"region_code": "110103", "name": "北京市崇文区",
                                                     "last_year": 2010, "birth_year": 2020})]
 
 
@@ -299,7 +299,7 @@ def test_county_code_that_never_existed_is_a_region_unknown_warning_but_validate
     assert idcard.validate(number, AS_OF) == number
     info = idcard.inspect(number, AS_OF)
     assert info.valid and info.region is None
-    assert info.warnings == [("id.region_unknown", {"code": "500199", "province": "重庆市"})]
+    assert info.warnings == [("id.region_unknown", {"region_code": "500199", "province": "重庆市"})]
 
 
 # --- getters and inspect -------------------------------------------------------

@@ -86,7 +86,12 @@ def test_merge_reads_every_kind_of_file_and_accounts_for_every_row(district, tmp
     assert digest(district) == before               # inputs untouched
     assert "~$" not in res.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["花名册", "问题清单", "重复记录", "未读取文件", "统计", "重点关爱台账", "对账"]
+    assert wb.sheetnames == ["花名册", "问题清单", "重复记录", "未读取文件", "统计", "重点关爱台账", "对账", "_xltools"]
+    meta = wb["_xltools"]
+    assert meta.sheet_state == "hidden"
+    assert {r[0]: r[1] for r in meta.iter_rows(values_only=True)} | {"schema_version": None} == {
+        "document": "花名册", "kind": "flow", "profile": "chongqing", "as_of": None, "schema_version": None,
+        "generator": "xltools merge"}
     head, roster = sheet_rows(out, "花名册")
     col = {h: i for i, h in enumerate(head)}
     # accounting, recomputed independently from the sheets

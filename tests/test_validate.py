@@ -410,3 +410,21 @@ def test_junk_in_every_column_never_crashes(junk):
     assert len(report.statuses) == 2
     for issue in report.issues:
         assert issue.message
+
+
+# --- region-code warnings through the engine ---------------------------------------
+
+def test_unknown_region_code_is_a_warning_naming_the_code():
+    row = with_birth(flow_child(3), dt.date(2015, 6, 1), code="500199")
+    report = validate_rows([row], "flow", "chongqing", AS_OF)
+    found = [i for i in report.issues if i.code == "id.region_unknown"]
+    assert [i.severity for i in found] == ["warning"]
+    assert "地区码 500199 不在行政区划代码表中" in found[0].message
+
+
+def test_region_code_retired_long_before_birth_is_a_warning_naming_the_code():
+    # 110103 (北京市崇文区) was abolished in 2010; a 2018 birth there is most likely mistyped
+    row = with_birth(flow_child(4), dt.date(2018, 3, 3), code="110103")
+    report = validate_rows([row], "flow", "chongqing", AS_OF)
+    found = [i for i in report.issues if i.code == "id.region_retired"]
+    assert len(found) == 1 and "地区码 110103（" in found[0].message and "出生年份为2018年" in found[0].message

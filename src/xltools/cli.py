@@ -41,13 +41,43 @@ def main():
     """xltools：流动儿童、留守儿童监测摸排表格工具。
 
     生成填报模板（template）、校验登记表（validate）、合并成花名册（merge）、
-    演示完整流程（demo）、查询公民身份号码（id）。每个命令加 --help 查看用法。
+    分发给镇街或部门核实（split）、收回部门核实结果（reconcile）、比较两期花名册（diff）、
+    演示完整流程（demo）、查询公民身份号码（id）、生成和安装 Excel 加载项（addin）。
+    每个命令加 --help 查看用法。
     """
 
 
 def _profile_option(f):
     return click.option("--profile", "profile", default=profiles.DEFAULT_PROFILE, show_default=True,
                         help="地区口径：" + "、".join(profiles.available()) + "（决定选项措辞和主城区规则）。")(f)
+
+
+def _privacy_options(f=None, *, mask=True):
+    """--encrypt / --password-file (and --mask) for a command that writes files."""
+    def deco(f):
+        f = click.option("--password-file", "password_file", type=click.Path(exists=True, dir_okay=False),
+                         help="从文本文件第一行读取加密密码（代替 --encrypt 的交互输入），输出同样加密。")(f)
+        f = click.option("--encrypt", is_flag=True,
+                         help="加密输出文件（Office 标准加密，Excel、WPS 打开时要输入密码）；运行时输入两次密码。")(f)
+        if mask:
+            f = click.option("--mask", is_flag=True,
+                             help="身份号码和电话号码打码（如 500101********131X、138****8000），用于发往外单位的表。")(f)
+        return f
+    return deco(f) if f else deco
+
+
+def _encryption_password(encrypt, password_file):
+    """The password to encrypt outputs with, or None."""
+    from . import privacy
+
+    if password_file:
+        try:
+            return privacy.read_password_file(password_file)
+        except privacy.OutputError as exc:
+            raise click.UsageError(str(exc)) from None
+    if encrypt:
+        return click.prompt("输出文件的打开密码", hide_input=True, confirmation_prompt="请再输入一次密码")
+    return None
 
 
 @main.command()
@@ -95,7 +125,8 @@ def validate(file, kind, profile, as_of, sheet, password, as_json):
 @click.option("--rows", default=1000, show_default=True, type=click.IntRange(1, 20000), help="预留的儿童行数。")
 @click.option("--password", help="工作表保护密码（不写则无密码，仍然锁定）。")
 @click.option("--report-date", type=DATE, help="预先填好的填报日期。")
-def template(kind, profile, units, units_file, output, rows, password, report_date):
+@_privacy_options(mask=False)
+def template(kind, profile, units, units_file, output, rows, password, report_date, encrypt, password_file):
     """生成锁定的附件1/附件2填报模板，每个村（社区）一个文件。
 
     模板内有下拉选项、数据有效性和自动检查公式，不需要安装本软件即可使用
@@ -114,6 +145,7 @@ def template(kind, profile, units, units_file, output, rows, password, report_da
         raise click.UsageError(str(exc)) from None
     if not names:
         raise click.UsageError("请用 --unit 写出填报单位，或用 --units 给出单位名单。")
+    open_password = _encryption_password(encrypt, password_file)
     out = Path(output)
     if len(names) == 1 and out.suffix.lower() == ".xlsx":
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -122,8 +154,12 @@ def template(kind, profile, units, units_file, output, rows, password, report_da
     else:
         paths = templates.build_templates(out, k, prof, names, rows=rows, password=password,
                                           report_date=report_date)
+    if open_password:  # a blank template holds no personal data: encrypted in place
+        from . import privacy
+        for p in paths:
+            privacy.encrypt_file(p, open_password)
     for p in paths:
-        click.echo(f"已生成：{p}")
+        click.echo(f"已生成：{p}" + ("（已加密）" if open_password else ""))
     click.echo(f"共 {len(paths)} 个模板。")
 
 
@@ -138,8 +174,9 @@ def _passwords(pairs) -> dict[str, str]:
     return out
 
 
-def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet=False):
-    from . import merge as merging, rosterbook
+def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet=False, mask=False,
+               open_password=None):
+    from . import merge as merging, privacy, rosterbook
 
     prof = profiles.load(profile)
     files = merging.collect(inputs)
@@ -154,12 +191,15 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
     finally:
         if bar:
             bar.__exit__(None, None, None)
+    written = privacy.mask_result(result) if mask else result
     try:
-        out = rosterbook.write(result, Path(output), [Path(i) for i in inputs])
-    except rosterbook.OutputError as exc:
+        privacy.refuse_input(Path(output), [Path(f.path) for f in result.files] + [Path(i) for i in inputs])
+        out = privacy.save(Path(output), lambda tmp: rosterbook.write(written, tmp, [Path(i) for i in inputs]),
+                           password=open_password)
+    except (rosterbook.OutputError, privacy.OutputError) as exc:
         raise click.UsageError(str(exc)) from None
     if json_path:
-        Path(json_path).write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+        Path(json_path).write_text(json.dumps(written.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     return result, out
 
 
@@ -171,17 +211,22 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
 @click.option("--as-of", "as_of", type=DATE, help="统计日期；不写时每个表按自己的填报日期，再没有则取今天。")
 @click.option("--password", "passwords", multiple=True, metavar="文件=密码", help="加密文件的密码，可写多次。")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另把对账和问题清单写成 JSON 文件。")
-def merge(inputs, output, kind, profile, as_of, passwords, json_path):
+@_privacy_options
+def merge(inputs, output, kind, profile, as_of, passwords, json_path, mask, encrypt, password_file):
     """把各镇街、村社区报来的表合并成区县花名册。
 
     INPUTS 可以是文件或文件夹（会查找其中所有 .xlsx/.xlsm/.xls/.csv）。输出的工作簿含：
     花名册、问题清单、重复记录、未读取文件、统计（含图表）、重点关爱台账、对账。
     输入文件不会被修改。
 
+    --mask 把身份号码、电话号码打码；--encrypt 加密输出的工作簿。
+
     退出码：0 全部读取；1 有文件未读取（花名册照常生成）；2 一个文件也没读到。
     """
+    open_password = _encryption_password(encrypt, password_file)
     try:
-        result, out = _run_merge(inputs, output, kind, profile, as_of, _passwords(passwords), json_path)
+        result, out = _run_merge(inputs, output, kind, profile, as_of, _passwords(passwords), json_path,
+                                 mask=mask, open_password=open_password)
     except (profiles.UnknownProfile, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
     if not json_path:
@@ -205,6 +250,138 @@ def demo(out_dir):
     result, path = _run_merge([inputs], out / "花名册.xlsx", "流动", "chongqing", None, {}, None, quiet=True)
     click.echo(merge_text(result, path))
     click.echo("打开花名册.xlsx 查看各工作表；报送文件夹里是各村（社区）的填报模板，可用 Excel 或 WPS 打开。")
+
+
+def _read_roster_book(path, password, profile=None):
+    from . import rosterread
+    from .readers import ReadError
+
+    try:
+        return rosterread.read(path, password=password, profile=profile)
+    except (ReadError, rosterread.RosterError) as exc:
+        click.echo(f"无法读取花名册：{getattr(exc, 'message', exc)}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+
+
+@main.command()
+@click.argument("roster", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by", "by", required=True, type=click.Choice(["镇街", "部门"]), help="按镇街或按部门拆分。")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="输出文件夹。")
+@click.option("--department", "department_names", multiple=True,
+              help="只为这些部门生成核实表（教育、公安、卫健、医保、残联），可写多次；不写时全部生成。")
+@click.option("--password", help="花名册的打开密码（花名册已加密时）。")
+@click.option("--profile", default=None, help="地区口径；不写时按花名册的选项措辞判断。")
+@_privacy_options
+def split(roster, by, out_dir, department_names, password, profile, mask, encrypt, password_file):
+    """把花名册拆分成每个镇街一个文件，或每个部门一个核实表。
+
+    --by 镇街：每个镇街一个工作簿，含本镇街的儿童、问题清单和（核实后的花名册）核实差异，
+    发回镇街更正。
+
+    --by 部门：教育、公安、卫健、医保、残联各一个核实表，只含该部门核实的栏目和找到儿童所需的
+    镇街、村社区、姓名、性别、出生日期、公民身份号码；每个栏目有“核实结果”（一致/不一致/查无此人）
+    和“更正值”两列可填，其余锁定。部门填好后交回，用 xltools reconcile 收回。
+
+    例：xltools split 花名册.xlsx --by 部门 -o 核实表/ --encrypt
+    """
+    from . import departments, privacy, split as splitting
+
+    book = _read_roster_book(roster, password, profile)
+    open_password = _encryption_password(encrypt, password_file)
+    try:
+        if by == "部门":
+            depts = [departments.find(n) for n in department_names] or None
+            written = splitting.by_department(book, out_dir, depts, mask=mask, password=open_password)
+        else:
+            written = splitting.by_town(book, out_dir, mask=mask, password=open_password)
+    except (ValueError, privacy.OutputError) as exc:
+        raise click.UsageError(str(exc)) from None
+    for w in written:
+        extra = f"，问题 {w.issues} 条" if by == "镇街" else ""
+        click.echo(f"{w.name}：{w.rows} 人{extra} → {w.path}")
+    click.echo(f"共 {len(written)} 个文件，{sum(w.rows for w in written)} {'人次' if by == '部门' else '人'}。"
+               + ("身份号码、电话已打码。" if mask else "") + ("文件已加密。" if open_password else ""))
+
+
+@main.command()
+@click.argument("roster", type=click.Path(exists=True, dir_okay=False))
+@click.argument("returned", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="核实后的新花名册（.xlsx）。")
+@click.option("--password", "passwords", multiple=True, metavar="文件=密码", help="加密文件的打开密码，可写多次。")
+@click.option("--profile", default=None, help="地区口径；不写时按花名册的选项措辞判断。")
+@_privacy_options
+def reconcile(roster, returned, output, passwords, profile, mask, encrypt, password_file):
+    """收回各部门的核实结果，生成核实后的新花名册。
+
+    RETURNED 是各部门交回的文件或文件夹：本工具的核实表（split --by 部门 生成），或部门自己的表
+    （有“身份证号”列，以及“核实意见”、更正后的栏目等列），按公民身份号码对应。
+
+    不会悄悄修改：新花名册的“核实差异”表列出每一处差异（儿童、栏目、花名册值、部门值、部门、处理）。
+    自动采用的更正：部门给出的更正值在该栏目的选项内，且各份答复一致；采用的格子标绿，并写入“更正说明”。
+    留待人工核实的：查无此人、不一致但未给更正值、更正值不在选项内、各部门答复互相矛盾。
+    两边对不上的身份号码列在“未匹配”表。
+
+    退出码：0 全部处理完；1 有待人工核实或未匹配的；2 花名册无法读取。
+    """
+    from . import merge as merging, privacy, reconcile as rec_mod
+
+    pw = _passwords(passwords)
+    book = _read_roster_book(roster, pw.get(roster) or pw.get(Path(roster).name), profile)
+    open_password = _encryption_password(encrypt, password_file)
+    files = merging.collect(returned)
+    got, failed = [], []
+    for f in files:
+        try:
+            got.append(rec_mod.read_returned(f, book, password=pw.get(str(f)) or pw.get(f.name)))
+        except (rec_mod.ReturnedError, ReadError) as exc:
+            failed.append((f, getattr(exc, "message", str(exc))))
+    result = rec_mod.reconcile(book, got)
+    try:
+        out = rec_mod.write(result, output, mask=mask, password=open_password, inputs=files)
+    except privacy.OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    for r in got:
+        click.echo(f"{r.department}（{Path(r.path).name}）：{r.rows} 行，对上 {r.matched}，花名册中没有 {len(r.unmatched)}，"
+                   f"未答复 {len(r.unanswered)}")
+    for f, why in failed:
+        click.echo(f"未读取：{why}", err=True)
+    click.echo(f"一致 {result.agreed} 项；自动采用更正 {result.applied} 处；待人工核实 {result.pending} 处；"
+               f"未匹配 {result.unmatched} 条（见“核实差异”“未匹配”表）。")
+    click.echo(f"结果已写入：{out}")
+    sys.exit(EXIT_ERRORS if result.exit_code or failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出的变化表（.xlsx）。")
+@click.option("--as-of", "as_of", type=DATE, help="本期统计日期（判断是否已满16周岁）；不写时按本期花名册的年龄推算。")
+@click.option("--password", "passwords", multiple=True, metavar="文件=密码", help="加密花名册的打开密码，可写多次。")
+@_privacy_options
+def diff(old, new, output, as_of, passwords, mask, encrypt, password_file):
+    """比较上期和本期花名册：新增、减少（及可能的原因）、信息变更。
+
+    减少的原因依次判断：已满16周岁；仍在本期花名册但不再符合条件；本期花名册中没有（可能已迁离）。
+    变更列出每名儿童每个改变了的栏目（上期值、本期值），含镇街、村社区、类别和重点关爱。
+
+    例：xltools diff 2026年三季度花名册.xlsx 2026年四季度花名册.xlsx -o 季度变化.xlsx
+    """
+    from . import diff as diffing, privacy
+
+    pw = _passwords(passwords)
+    old_book = _read_roster_book(old, pw.get(old) or pw.get(Path(old).name))
+    new_book = _read_roster_book(new, pw.get(new) or pw.get(Path(new).name))
+    if old_book.kind != new_book.kind:
+        raise click.UsageError("两期花名册的表格类别不同（一个是流动儿童，一个是留守儿童），无法比较。")
+    open_password = _encryption_password(encrypt, password_file)
+    changes = diffing.diff(old_book, new_book, as_of)
+    try:
+        out = diffing.write(changes, output, mask=mask, password=open_password)
+    except privacy.OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    for label, value in changes.summary():
+        click.echo(f"{label}：{value}")
+    click.echo(f"结果已写入：{out}")
 
 
 @main.command("id")
@@ -241,6 +418,53 @@ def _id_dict(info: idcard.IDInfo) -> dict:
                                           "county": r.county, "history": r.history_text()},
         "warnings": [code for code, _ in info.warnings],
     }
+
+
+@main.group("addin")
+def addin_group():
+    """Excel 加载项 xltools.xlam（Windows 版 Excel）：生成（build）、安装（install）。"""
+
+
+@addin_group.command("build")
+@click.option("-o", "--output", default="xltools.xlam", show_default=True, type=click.Path(dir_okay=False),
+              help="生成的加载项文件。")
+def addin_build(output):
+    """生成 Excel 加载项 xltools.xlam（“民政摸排”选项卡和工作表函数），不需要 Excel。
+
+    退出码：0 成功；2 无法生成（缺少 xlwings、找不到 VBA 源文件等，屏幕上会说明）。
+    """
+    from . import addin
+
+    try:
+        result = addin.build(output)
+    except addin.AddinError as e:
+        click.echo(f"错误：{e}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    click.echo(f"已生成 Excel 加载项：{result.path}（VBA 模块：{'、'.join(result.modules)}）")
+
+
+@addin_group.command("install")
+def addin_install():
+    """把加载项装进 Excel 的启动文件夹（XLSTART），并写好配置（本机 Python、工作表函数模块）。
+
+    只用于装有 Excel 的 Windows 电脑；重新安装即更新。退出码：0 成功；2 本机没有 Excel 或无法安装。
+    """
+    from . import addin
+
+    if not addin.excel_installed():
+        click.echo("错误：本机没有安装 Windows 版 Excel，无法安装加载项。"
+                   "请在装有 Excel 的 Windows 电脑上执行本命令；WPS 不支持加载项，请用模板自带的检查和 xltools 命令。",
+                   err=True)
+        sys.exit(EXIT_UNREADABLE)
+    try:
+        result = addin.install()
+    except addin.AddinError as e:
+        click.echo(f"错误：{e}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    click.echo(f"已安装加载项：{result.addin}\n已写入配置：{result.config}")
+    for key, value in result.settings.items():
+        click.echo(f"  {key} = {value}")
+    click.echo("请重新启动 Excel，选项卡“民政摸排”会出现；第一次使用前请按 README“Excel 加载项”一节设置信任中心。")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -233,14 +233,17 @@ def get_region(number) -> regions.Region | None:
 
 
 def region_warnings(number: str) -> list[tuple[str, dict]]:
-    """Warnings about the region code of a valid number: (code, params) pairs."""
+    """Warnings about the region code of a valid number: (issue code, params) pairs.
+
+    The region code is the param ``region_code`` (``code`` is the issue's own).
+    """
     region = regions.lookup(number[:6])
     if region is None:
-        return [("id.region_unknown", {"code": number[:6], "province": regions.province_of(number) or ""})]
+        return [("id.region_unknown", {"region_code": number[:6], "province": regions.province_of(number) or ""})]
     year = int(number[6:10])
     last = region.last_year
     if last is not None and year > last + RETIRED_GRACE_YEARS:
-        return [("id.region_retired", {"code": number[:6], "name": region.full_name,
+        return [("id.region_retired", {"region_code": number[:6], "name": region.full_name,
                                        "last_year": last, "birth_year": year})]
     return []
 

@@ -17,7 +17,10 @@ filled fields; on a tie, the one read first (files in path order).
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import re
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +41,7 @@ PROVENANCE_LABELS = {"town": "镇街", "village": "村社区", "source_file": "�
 STATUS_COLUMNS = ("age", "category", "reasons", "key_care", "key_care_reasons", "errors", "warnings")
 STATUS_LABELS = {"age": "年龄", "category": "类别", "reasons": "类别说明", "key_care": "重点关爱",
                  "key_care_reasons": "重点关爱原因", "errors": "错误数", "warnings": "提醒数"}
+READ_AHEAD = 4  # files read ahead of the one being checked
 R_NO_IDENTITY = "姓名和公民身份号码都没有，无法识别儿童"
 _TOWN = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:街道办事处|街道|镇|乡))")
 _VILLAGE = re.compile(r"([\u4e00-\u9fff]{1,12}?(?:村民委员会|居民委员会|社区|村|居委会))")
@@ -140,13 +144,20 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
     issues: list[tuple[str, str, Issue]] = []
     rejected_rows: list[dict] = []
     chosen = wanted
-    for path in files:
+
+    def password_of(path: Path) -> str | None:
+        return passwords.get(str(path)) or passwords.get(path.name)
+
+    def read(path: Path):
+        # the file's own kind first: an input of the other kind is reported, not merged
+        return readers.read_rosters(path, profile=prof, password=password_of(path))
+
+    for path, reading in _read_ahead(files, read):
         acc = FileAccount(str(path))
         accounts.append(acc)
-        pw = passwords.get(str(path)) or passwords.get(path.name)
+        pw = password_of(path)
         try:
-            # the file's own kind first: an input of the other kind is reported, not merged
-            rosters, others = readers.read_rosters(path, profile=prof, password=pw)
+            rosters, others = reading.result()
             target = chosen or wanted
             if target and any(r.kind is None for r in rosters):
                 rosters, others = readers.read_rosters(path, kind=target, profile=prof, password=pw)
@@ -169,7 +180,7 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
             acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并"
             continue
         for r in usable:
-            frame, sheet_issues, rejected = _one_sheet(path, r, chosen, prof, as_of)
+            frame, sheet_issues, rejected = check_sheet(path, r, chosen, prof, as_of)
             acc.sheets.append(r.sheet)
             acc.read += len(r.frame)
             acc.rejected += len(rejected)
@@ -182,12 +193,7 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
             progress(path, acc.read)
     if chosen is None:
         chosen = "flow"
-    roster = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(PROVENANCE))
-    # a column one sheet lacks is empty text for its rows, as the readers give empty cells
-    text_cols = [c for c in roster.columns if c not in STATUS_COLUMNS and c not in ("source_row", "_report_date",
-                                                                                      "_filled")]
-    roster[text_cols] = roster[text_cols].fillna("")
-    roster, duplicates = _fold_duplicates(roster)
+    roster, duplicates = combine(parts)
     for acc in accounts:
         if acc.status == "merged":
             sub = roster[roster["source_file"] == acc.path] if len(roster) else roster
@@ -199,7 +205,36 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
                        duplicates=duplicates, rejected=rejected_df, files=accounts)
 
 
-def _one_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of):
+def _read_ahead(files: list[Path], read, window: int = READ_AHEAD):
+    """(path, future of ``read(path)``) in order, with up to ``window`` files being read
+    ahead on two threads: the spreadsheet parser releases the GIL, so reading the next
+    files overlaps with checking this one, while at most ``window`` files wait in memory."""
+    with ThreadPoolExecutor(2) as pool:
+        queue: deque = deque()
+        pending = iter(files)
+        for path in itertools.islice(pending, window):
+            queue.append((path, pool.submit(read, path)))
+        while queue:
+            path, reading = queue.popleft()
+            nxt = next(pending, None)
+            if nxt is not None:
+                queue.append((nxt, pool.submit(read, nxt)))
+            yield path, reading
+
+
+def combine(parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 花名册 (one row per child) and the duplicate rows, from sheets checked by :func:`check_sheet`."""
+    roster = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(PROVENANCE))
+    # a column one sheet lacks is empty text for its rows, as the readers give empty cells
+    text_cols = [c for c in roster.columns if c not in STATUS_COLUMNS and c not in ("source_row", "_report_date",
+                                                                                      "_filled")]
+    roster[text_cols] = roster[text_cols].fillna("")
+    return _fold_duplicates(roster)
+
+
+def check_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of):
+    """One roster sheet checked by the rule engine: its rows with status and provenance, its
+    issues (file, sheet, issue), and the rows it cannot use (no name and no ID)."""
     report = validate_frame(r.frame, kind, prof, as_of, report_date=r.report_date, unit=r.unit, letters=r.columns)
     frame = r.frame.copy()
     st = report.statuses

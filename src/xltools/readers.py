@@ -320,11 +320,15 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+_FILL_IN_MARK = re.compile(r"[（(](必填|选填|必选|单选|多选|可多选|打√|请打√|年月日|yyyy-mm-dd)[)）]")
+
+
+@lru_cache(maxsize=65536)
 def norm_header(text: str) -> str:
     """Header text without spaces, line breaks, 必填 marks and trailing colons."""
-    t = unicodedata.normalize("NFKC", str(text or ""))
-    t = re.sub(r"\s+", "", t)
-    t = re.sub(r"[（(](必填|选填|必选|单选|多选|可多选|打√|请打√|年月日|yyyy-mm-dd)[)）]", "", t)
+    t = "".join(unicodedata.normalize("NFKC", str(text or "")).split())
+    if "(" in t or "（" in t:
+        t = _FILL_IN_MARK.sub("", t)
     return t.strip("*＊:：□")
 
 
@@ -476,7 +480,14 @@ def _find_header(grid: list[list], kind: str | None, profile=None) -> _Header | 
     kinds = (kind,) if kind else KINDS
     best = None
     top = min(len(grid), MAX_HEADER_SCAN)
+    # a header (one row, or a group row over a label row) has header words in it: rows
+    # without any are data or titles, and mapping them would cost most of a read
+    forms = [form_for(k, profile) for k in kinds]
+    words = [max(_score(cells, f) for f in forms) for cells in ([cell_text(v) for v in grid[r]] for r in range(top))]
+    words.append(0)
     for r in range(top):
+        if words[r] + words[r + 1] < MIN_HEADER_MATCHES:
+            continue
         cells = [cell_text(v) for v in grid[r]]
         if sum(1 for c in cells if c) < MIN_HEADER_MATCHES:
             continue
@@ -634,23 +645,25 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
     mapped = sorted(h.mapping)  # only these columns are converted (templates carry formula columns too)
     for r in range(h.row + 1, len(grid)):
         raw = grid[r]
-        filled = [v for v in raw if v != "" and v is not None]
-        if not filled:
+        n_filled = len(raw) - raw.count("") - raw.count(None)  # list.count: C speed on wide rows
+        if not n_filled:
             skipped.append((r + 1, "空行"))
             continue
-        first = cell_text(filled[0])
-        if TOTAL_ROW.match(first) or (len(filled) <= 3 and any(TOTAL_ROW.match(cell_text(v)) for v in filled)):
+        first = cell_text(next(v for v in raw if v != "" and v is not None))
+        if TOTAL_ROW.match(first) or (n_filled <= 3 and any(TOTAL_ROW.match(cell_text(v)) for v in raw if v)):
             skipped.append((r + 1, "合计行"))
             continue
         if FOOTER_ROW.match(first):
             skipped.append((r + 1, "表尾签字或说明"))
             continue
-        if len(filled) >= 3 and norm_header(first) in header_set and \
-                sum(1 for v in filled if norm_header(cell_text(v)) in header_set) >= len(filled) - 1:
+        if n_filled >= 3 and norm_header(first) in header_set and \
+                sum(1 for v in raw if v != "" and v is not None and norm_header(cell_text(v)) in header_set) \
+                >= n_filled - 1:
             skipped.append((r + 1, "重复的表头"))
             continue
         width = len(raw)
-        values = [cell_text(raw[c]) if c < width else "" for c in mapped]
+        # str cells (nearly all of them) inline, the rest through cell_text
+        values = [("" if c >= width else v.strip() if type(v := raw[c]) is str else cell_text(v)) for c in mapped]
         if not any(values):
             skipped.append((r + 1, "没有登记表字段的内容"))
             continue
@@ -660,12 +673,14 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
     while skipped and skipped[-1][1] == "空行" and skipped[-1][0] > (index[-1] if index else 0):
         skipped.pop()
     at = {c: i for i, c in enumerate(mapped)}
+    by_column = list(zip(*data_rows)) or [()] * len(mapped)
     data = {}
     for c, key in h.mapping.items():
         if isinstance(key, str):
-            data[key] = [row[at[c]] for row in data_rows]
+            data[key] = list(by_column[at[c]])
     for key, cols in options.items():
-        data[key] = [MULTI_JOINER.join(o for c, o in cols if row[at[c]] in TICKS) for row in data_rows]
+        ticks = [[o if v in TICKS else "" for v in by_column[at[c]]] for c, o in cols]
+        data[key] = [MULTI_JOINER.join(o for o in row if o) for row in zip(*ticks)] if ticks else []
     frame = pd.DataFrame(data, index=index, dtype=object)
     ignored = [(column_letter(c), t) for c, t in h.ignored]
     return Roster(path=str(path), sheet=name, kind=h.kind, header_rows=tuple(r + 1 for r in h.rows),
@@ -673,12 +688,58 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
                   skipped_rows=skipped, hidden=hidden)
 
 
+def read_grid(grid, *, merged=None, kind: str | None = None, profile=None, name: str = "") -> Roster:
+    """The roster in a grid of cell values (rows from A1, as an open workbook or an
+    Excel range gives them) — the add-in's entry point, same header search as files.
+
+    ``merged``: the sheet's merged ranges ``((r0, c0), (r1, c1))``, 0-based, or None
+    when unknown (values read through Excel): then, once the header is found, the
+    group cells of a two-row header are taken as merged over the blanks to their
+    right (:func:`header_merges`).  Raises :class:`ReadError` ``file.no_header``.
+    """
+    rows = [list(r) for r in grid]  # _sheet_roster fills merged cells in place
+    if merged is None:
+        h = _find_header(rows, kind, profile)
+        merged = header_merges(rows, h.rows[0]) if h is not None and len(h.rows) == 2 else []
+    r = _sheet_roster(name, name, rows, merged, kind, False, profile)
+    if isinstance(r, str):
+        raise ReadError("file.no_header", name or "工作表", r if r == "空表" else "")
+    return r
+
+
+def header_merges(grid, r: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The merges that values alone imply in row ``r``, the upper row of a two-row
+    header: a group cell followed by blanks over sub-headers (父亲 over 姓名, 公民身份号码 …)."""
+    row, below = grid[r], grid[r + 1]
+    out = []
+    c = 0
+    while c < len(row):
+        if cell_text(row[c]) and c < len(below) and cell_text(below[c]):
+            end = c
+            while end + 1 < min(len(row), len(below)) and not cell_text(row[end + 1]) \
+                    and cell_text(below[end + 1]):
+                end += 1
+            if end > c:
+                out.append(((r, c), (r, end)))
+            c = end
+        c += 1
+    return out
+
+
+META_SHEET = "_xltools"  # the hidden key/value sheet of every workbook xltools writes
+META_SHEETS = (META_SHEET, "xltools_meta", "_meta")
+
+
+def meta_of(rows) -> dict:
+    """Key/value rows of a metadata sheet as a dict of text."""
+    return {cell_text(r[0]): cell_text(r[1]) for r in rows if len(r) >= 2 and cell_text(r[0])}
+
+
 def _meta(book) -> dict:
     """Our templates' hidden metadata sheet (key/value rows), if present."""
     for name in book.sheet_names:
-        if name in ("_xltools", "xltools_meta", "_meta"):
-            rows = book.get_sheet_by_name(name).to_python()
-            return {cell_text(r[0]): cell_text(r[1]) for r in rows if len(r) >= 2 and cell_text(r[0])}
+        if name in META_SHEETS:
+            return meta_of(book.get_sheet_by_name(name).to_python())
     return {}
 
 
@@ -701,7 +762,7 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
     ours = meta.get("generator") == "xltools"
     for sm in book.sheets_metadata:
         name = sm.name
-        if name in ("_xltools", "xltools_meta", "_meta") or sm.typ != pc.SheetTypeEnum.WorkSheet:
+        if name in META_SHEETS or sm.typ != pc.SheetTypeEnum.WorkSheet:
             continue
         if ours and name != TEMPLATE_SHEET:  # our own 说明/选项 sheets: known, nothing to report
             continue

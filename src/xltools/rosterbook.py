@@ -12,14 +12,14 @@ import datetime as _dt
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 
-from . import atomic, stats
+from . import atomic, bulksheet, stats
 from .issues import SEVERITY_LABELS
 from .merge import PROVENANCE_LABELS, STATUS_LABELS, MergeResult
 from .profiles import load as load_profile
-from .schema import FORM_TITLES
+from .readers import META_SHEET
+from .schema import FORM_TITLES, SCHEMA_VERSION
 from .textreport import column_title
 
 DATE_KEYS = ("birth_date", "left_hukou_date", "arrival_date")
@@ -46,6 +46,8 @@ def roster_columns(result: MergeResult) -> list[tuple[str, str]]:
     return cols
 
 
+ISSUE_COLUMNS = [("file", "来源文件"), ("sheet", "工作表"), ("row", "行号"), ("column", "列"), ("field", "字段"),
+                 ("severity", "严重程度"), ("title", "问题类型"), ("message", "说明")]
 SHEETS = ("花名册", "问题清单", "重复记录", "未读取文件", "统计", "重点关爱台账", "对账")
 
 
@@ -58,18 +60,36 @@ def write(result: MergeResult, out: Path, inputs: list[Path] = (), sheets: tuple
         raise OutputError(f"输出文件 {out} 是输入文件之一；为免覆盖原始数据，请换一个输出文件名。")
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic.atomic_path(out) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-        wb.set_properties({"title": FORM_TITLES[result.kind].replace("基本情况登记表", "监测摸排统计花名册"),
-                           "author": "xltools"})
+        wb = new_workbook(tmp, FORM_TITLES[result.kind].replace("基本情况登记表", "监测摸排统计花名册"))
         fmt = _Formats(wb)
         writers = {"花名册": _roster, "问题清单": _issues, "重复记录": _duplicates, "未读取文件": _unread,
                    "统计": _stats, "重点关爱台账": _key_care, "对账": _accounts}
         for name in SHEETS:
             if name in sheets:
                 writers[name](wb, fmt, result)
+        _meta(wb, result)
         wb.close()
     return out
+
+
+def new_workbook(path, title: str):
+    """A workbook for our outputs: text stays text (IDs never become numbers, formulas or links),
+    big tables are written column-wise (:mod:`xltools.bulksheet`)."""
+    wb = bulksheet.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    wb.set_properties({"title": title, "author": "xltools"})
+    return wb
+
+
+def _meta(wb, result: MergeResult) -> None:
+    """The hidden sheet that lets split/reconcile/diff read this workbook back without guessing."""
+    ws = wb.add_worksheet(META_SHEET)
+    pairs = [("document", "花名册"), ("kind", result.kind), ("profile", result.profile),
+             ("as_of", result.as_of.isoformat() if result.as_of else ""), ("schema_version", SCHEMA_VERSION),
+             ("generator", "xltools merge")]
+    for i, pair in enumerate(pairs):
+        ws.write_row(i, 0, pair)
+    ws.hide()
 
 
 class _Formats:
@@ -94,18 +114,18 @@ def _width(header: str, values) -> float:
 def _table(ws, fmt, cols: list[tuple[str, str]], df: pd.DataFrame, first_row: int = 0, cell_fmt=None) -> None:
     for c, (_, header) in enumerate(cols):
         ws.write_string(first_row, c, header, fmt.head)
+    columns = []
     for c, (key, header) in enumerate(cols):
         values = df[key].tolist() if key in df else [""] * len(df)
         ws.set_column(c, c, _width(header, values))
-        if cell_fmt is None and key not in DATE_KEYS and all(type(v) is str for v in values):
-            # the common case, a column of text: one tight loop (the 花名册 has millions of cells)
-            write, text = ws.write_string, fmt.text
-            for r, v in enumerate(values, first_row + 1):
-                if v:
-                    write(r, c, v, text)
+        if cell_fmt is None:
+            columns.append(bulksheet.Column(values, fmt.text, fmt.plain, fmt.date, iso_dates=key in DATE_KEYS))
             continue
         for r, v in enumerate(values, first_row + 1):
             _cell(ws, r, c, key, v, fmt, cell_fmt)
+    if columns:
+        # the common case: plain columns, written a column at a time (the 花名册 has millions of cells)
+        bulksheet.write_block(ws, first_row + 1, 0, columns)
     ws.freeze_panes(first_row + 1, 0)
     if cols:
         ws.autofilter(first_row, 0, first_row + max(len(df), 1), len(cols) - 1)
@@ -141,9 +161,7 @@ def _issues(wb, fmt, result: MergeResult) -> None:
     rows = [{"file": f, "sheet": s, "row": i.row or "", "column": i.column, "field": i.label,
              "severity": SEVERITY_LABELS[i.severity], "title": i.title, "message": i.message}
             for f, s, i in result.issues]
-    cols = [("file", "来源文件"), ("sheet", "工作表"), ("row", "行号"), ("column", "列"), ("field", "字段"),
-            ("severity", "严重程度"), ("title", "问题类型"), ("message", "说明")]
-    _table(ws, fmt, cols, pd.DataFrame(rows, columns=[k for k, _ in cols]))
+    _table(ws, fmt, ISSUE_COLUMNS, pd.DataFrame(rows, columns=[k for k, _ in ISSUE_COLUMNS]))
     ws.set_column(7, 7, 80)
 
 

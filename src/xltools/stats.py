@@ -8,6 +8,7 @@ scope (流动儿童 of both kinds and 留守儿童); 数量规模 counts every c
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .profiles import Profile
@@ -38,8 +39,18 @@ def tables(roster: pd.DataFrame, kind: str, profile: Profile) -> list[tuple[str,
 
 
 def _cats(df: pd.DataFrame) -> list[str]:
-    present = set(df["category"]) if len(df) else set()
+    present = set(df["category"].unique()) if len(df) else set()
     return [c for c in CATEGORIES if c in present]
+
+
+def _ticked(values: pd.Series, parse) -> dict[str, np.ndarray]:
+    """Option → rows that have it, parsing each distinct cell text once (``parse``: text → options)."""
+    codes, uniques = pd.factorize(values.astype(str))
+    hits: dict[str, list[int]] = {}
+    for i, text in enumerate(uniques):
+        for opt in parse(text):
+            hits.setdefault(opt, []).append(i)
+    return {opt: np.isin(codes, idx) for opt, idx in hits.items()}
 
 
 def by_town(roster: pd.DataFrame) -> pd.DataFrame:
@@ -65,28 +76,24 @@ def bands(df: pd.DataFrame, spec) -> pd.DataFrame:
 def counts(df: pd.DataFrame, key: str, options, multi: bool = False) -> pd.DataFrame:
     """Children per option (a child with several ticks counts once per option)."""
     values = df[key] if key in df else pd.Series("", index=df.index)
+    cats = _cats(df)
+    by_cat = {c: (df["category"] == c).to_numpy() for c in cats}
+    ticked = _ticked(values, lambda v: split_multi(normalise_option(v)) if multi else (v,))
+    none = np.zeros(len(df), dtype=bool)
     rows = []
-    for opt in options:
-        if multi:
-            hit = values.map(lambda v: opt in split_multi(normalise_option(str(v))))
-        else:
-            hit = values == opt
-        rows.append({"项目": opt, **{c: int((hit & (df["category"] == c)).sum()) for c in _cats(df)},
-                     TOTAL: int(hit.sum())})
-    blank = values == ""
-    rows.append({"项目": "未填写", **{c: int((blank & (df["category"] == c)).sum()) for c in _cats(df)},
-                 TOTAL: int(blank.sum())})
+    for label, hit in [(opt, ticked.get(opt, none)) for opt in options] + [("未填写", (values == "").to_numpy())]:
+        rows.append({"项目": label, **{c: int((hit & by_cat[c]).sum()) for c in cats}, TOTAL: int(hit.sum())})
     return pd.DataFrame(rows)
 
 
 def key_care(df: pd.DataFrame) -> pd.DataFrame:
     reasons = df["key_care_reasons"] if "key_care_reasons" in df else pd.Series("", index=df.index)
+    cats = _cats(df)
+    by_cat = {c: (df["category"] == c).to_numpy() for c in cats}
+    ticked = _ticked(reasons, lambda v: v.split("、"))
+    none = np.zeros(len(df), dtype=bool)
+    any_ = df["key_care"].astype(bool).to_numpy() if "key_care" in df else none
     rows = []
-    for reason, _ in KEY_CARE_RULES:
-        hit = reasons.map(lambda v: reason in str(v).split("、"))
-        rows.append({"原因": reason, **{c: int((hit & (df["category"] == c)).sum()) for c in _cats(df)},
-                     TOTAL: int(hit.sum())})
-    any_ = df["key_care"].astype(bool) if "key_care" in df else pd.Series(False, index=df.index)
-    rows.append({"原因": "重点关爱对象人数", **{c: int((any_ & (df["category"] == c)).sum()) for c in _cats(df)},
-                 TOTAL: int(any_.sum())})
+    for label, hit in [(r, ticked.get(r, none)) for r, _ in KEY_CARE_RULES] + [("重点关爱对象人数", any_)]:
+        rows.append({"原因": label, **{c: int((hit & by_cat[c]).sum()) for c in cats}, TOTAL: int(hit.sum())})
     return pd.DataFrame(rows)

@@ -35,6 +35,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from . import atomic, regions
+from .readers import META_SHEET
 from .issues import TITLES
 from .profiles import Profile, load as load_profile
 from .validate import split_multi
@@ -47,7 +48,6 @@ HEADER_TOP, HEADER_SUB = 3, 4   # 1-based Excel rows of the two header rows
 FIRST_DATA = 5
 DEFAULT_ROWS = 1000
 CREATED = _dt.datetime(2026, 1, 1)  # fixed, so that the same inputs give the same bytes
-META_SHEET = "_xltools"
 LISTS_SHEET = "选项"
 TEXT_LIMIT = 100  # free text without its own limit in the schema
 DATE_MIN, DATE_MAX = _dt.date(1990, 1, 1), _dt.date(2099, 12, 31)

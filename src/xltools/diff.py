@@ -1,0 +1,213 @@
+"""What changed between two quarters' 花名册: children added, children gone and why, changed fields.
+
+Children are matched by 公民身份号码 (normalised), and those without a usable
+number by 姓名 + 出生日期.  A child *counts* in a roster when its 类别 is not
+不符合 (流动儿童 of both kinds, 留守儿童, and 待核实, which is still followed up).
+
+- **新增**: counts in the new roster and did not in the old (new, or 不符合 before);
+- **减少**: counted in the old roster and does not in the new, with the likely reason,
+  tested in this order:
+  1. 已满16周岁: the 16th birthday is on or before the new roster's 统计日期;
+  2. 不再符合条件: still in the new roster but 不符合 (its 类别说明 says why);
+  3. 可能已迁离: in no file of the new roster (moved away, or not reported: ask the
+     镇街/村社区 it was in);
+- **变更**: in both, every field whose value changed (old → new), 镇街 and 村社区
+  included (a move within the district shows here), and 类别 and 重点关爱.
+
+The new roster's 统计日期 is not written in the 花名册; :func:`reference_date`
+takes the earliest date by which every child had reached the 年龄 it shows (the
+latest birth date + 年龄 years), unless one is given (``--as-of``).
+
+Accounting (概况): old count + added − gone = new count.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import privacy
+from .dates import DateError, add_months, age_on, parse_date
+from .idcard import is_valid
+from .merge import PROVENANCE, PROVENANCE_LABELS
+from .rosterbook import _Formats
+from .rosterread import RosterBook, id_key
+from .schema import CAT_OUT, FORM_TITLES
+from .rosterbook import new_workbook
+from .split import write_frame
+from .textreport import column_title
+
+R_OVER_16 = "已满16周岁"
+R_OUT = "不再符合条件"
+R_GONE = "可能已迁离（新一期花名册中没有此人；请向原镇街、村社区核实）"
+R_NEW = "新登记"
+R_BACK = "原为不符合，现符合"
+SHEETS = ("概况", "新增", "减少", "变更")
+# Compared in 变更 besides the form's columns.
+EXTRA_COMPARED = ("town", "village", "category", "key_care")
+
+
+@dataclass
+class Changes:
+    old: RosterBook
+    new: RosterBook
+    as_of: _dt.date
+    as_of_source: str
+    added: pd.DataFrame      # child columns + note
+    gone: pd.DataFrame       # child columns + reason
+    changed: pd.DataFrame    # child columns + field, old, new
+    old_count: int
+    new_count: int
+
+    def summary(self) -> list[tuple[str, object]]:
+        reasons = self.gone["reason"].map(lambda r: r.split("（")[0].split("：")[0]).value_counts().to_dict() \
+            if len(self.gone) else {}
+        out = [("上期花名册", Path(self.old.path).name), ("本期花名册", Path(self.new.path).name),
+               ("本期统计日期", f"{self.as_of.isoformat()}（{self.as_of_source}）"),
+               ("上期人数（不含不符合）", self.old_count), ("新增", len(self.added)), ("减少", len(self.gone))]
+        out += [(f"　其中 {k}", v) for k, v in reasons.items()]
+        out += [("本期人数（不含不符合）", self.new_count),
+                ("核对：上期 + 新增 − 减少 = 本期", "相符" if self.old_count + len(self.added) - len(self.gone)
+                 == self.new_count else "不符"),
+                ("信息有变更的儿童", self.changed["id_number"].nunique() if len(self.changed) else 0),
+                ("变更的栏目（条）", len(self.changed))]
+        return out
+
+
+def child_key(row) -> str:
+    """The identity of a child across rosters: its ID number, else 姓名 + 出生日期."""
+    number = id_key(row.get("id_number", ""))
+    if number and is_valid(number):
+        return number
+    return f"{row.get('name', '')}|{row.get('birth_date', '')}"
+
+
+def birthday(birth: _dt.date, years: int) -> _dt.date:
+    """The day a child born on ``birth`` is ``years`` 周岁 (29 February: 1 March in common years)."""
+    d = add_months(birth, 12 * years)
+    return d if age_on(birth, d) >= years else d + _dt.timedelta(days=1)
+
+
+def _parse(text) -> _dt.date | None:
+    try:
+        return parse_date(text) if text else None
+    except (DateError, ValueError, TypeError):
+        return None
+
+
+def reference_date(roster: pd.DataFrame) -> _dt.date | None:
+    """The earliest date by which every child had reached the 年龄 the roster shows."""
+    best = None
+    for b, age in zip(roster.get("birth_date", []), roster.get("age", [])):
+        birth = _parse(b)
+        if age is None or age != age or birth is None:
+            continue
+        d = birthday(birth, int(age))
+        best = d if best is None or d > best else best
+    return best
+
+
+def _keyed(book: RosterBook) -> dict[str, dict]:
+    out = {}
+    for rec in book.roster.to_dict("records"):
+        out.setdefault(child_key(rec), rec)
+    return out
+
+
+def _counts(rec) -> bool:
+    return rec is not None and rec.get("category") != CAT_OUT
+
+
+def diff(old: RosterBook, new: RosterBook, as_of: _dt.date | None = None) -> Changes:
+    recorded = new.meta.get("as_of", "")
+    if as_of:
+        ref, source = as_of, "--as-of"
+    elif recorded:
+        ref, source = _dt.date.fromisoformat(recorded), "本期花名册记录的统计日期"
+    else:
+        ref, source = reference_date(new.roster), "按本期花名册的年龄推算"
+    if ref is None:
+        ref, source = _dt.date.today(), "今天"
+    a, b = _keyed(old), _keyed(new)
+    added, gone, changed = [], [], []
+    compared = [k for k, _ in new.columns if k in old.roster.columns and k not in PROVENANCE
+                and k not in ("age", "reasons", "key_care_reasons", "errors", "warnings", "corrections")]
+    compared += [k for k in EXTRA_COMPARED if k not in compared and k in old.roster and k in new.roster]
+    for key, rec in b.items():
+        if _counts(rec) and not _counts(a.get(key)):
+            added.append({**_who(rec), "note": R_BACK if key in a else R_NEW})
+    for key, rec in a.items():
+        if not _counts(rec) or _counts(b.get(key)):
+            continue
+        gone.append({**_who(rec), "reason": _gone_reason(rec, b.get(key), ref)})
+    for key, rec in b.items():
+        if key not in a:
+            continue
+        before = a[key]
+        for k in compared:
+            x, y = _text(before.get(k)), _text(rec.get(k))
+            if x != y:
+                changed.append({**_who(rec), "field": _title(new, k), "old": x, "new": y})
+    who_cols = list(_who({}).keys())
+    return Changes(old, new, ref, source,
+                   pd.DataFrame(added, columns=who_cols + ["note"]),
+                   pd.DataFrame(gone, columns=who_cols + ["reason"]),
+                   pd.DataFrame(changed, columns=who_cols + ["field", "old", "new"]),
+                   sum(_counts(r) for r in a.values()), sum(_counts(r) for r in b.values()))
+
+
+def _gone_reason(rec: dict, now: dict | None, ref: _dt.date) -> str:
+    birth = _parse(rec.get("birth_date", ""))
+    sixteen = birthday(birth, 16) if birth else None
+    if sixteen and sixteen <= ref:
+        return f"{R_OVER_16}（{sixteen.isoformat()}满16周岁）"
+    if now is not None:
+        return f"{R_OUT}：{now.get('reasons') or now.get('category')}"
+    return R_GONE
+
+
+def _text(v) -> str:
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return "" if v is None or v != v else str(v)
+
+
+def _title(book: RosterBook, key: str) -> str:
+    return dict(book.columns).get(key) or column_title(book.kind, key)
+
+
+def _who(rec: dict) -> dict:
+    return {k: _text(rec.get(k)) for k in ("town", "village", "name", "sex", "birth_date", "id_number", "category",
+                                          "source_file")}
+
+
+def _headers(changes: Changes, extra: dict) -> dict:
+    h = {k: _title(changes.new, k) for k in ("town", "village", "name", "sex", "birth_date", "id_number", "category")}
+    h["source_file"] = PROVENANCE_LABELS["source_file"]
+    return {**h, **extra}
+
+
+def write(changes: Changes, out, *, mask: bool = False, password: str | None = None, inputs=()) -> Path:
+    """概况, 新增, 减少, 变更 in one workbook."""
+    kind = changes.new.kind
+    tables = [changes.added.rename(columns=_headers(changes, {"note": "说明"})),
+              changes.gone.rename(columns=_headers(changes, {"reason": "可能的原因"})),
+              changes.changed.rename(columns=_headers(changes, {"field": "栏目", "old": "上期", "new": "本期"}))]
+    if mask:
+        tables = [privacy.mask_frame(t, kind) for t in tables]
+        tables = [t.assign(**{_title(changes.new, "id_number"): [privacy.mask_id(v) for v in t[_title(changes.new, "id_number")]]})
+                  for t in tables]
+    summary = pd.DataFrame(changes.summary(), columns=["项目", "数目"])
+    summary["数目"] = summary["数目"].map(str)
+
+    def build(tmp):
+        wb = new_workbook(tmp, FORM_TITLES[kind].replace("基本情况登记表", "花名册季度变化"))
+        fmt = _Formats(wb)
+        write_frame(wb, fmt, SHEETS[0], summary)
+        for name, t, note in zip(SHEETS[1:], tables, ("没有新增。", "没有减少。", "没有变更。")):
+            write_frame(wb, fmt, name, t, note)
+        wb.close()
+    return privacy.save(out, build, password=password, inputs=[changes.old.path, changes.new.path, *inputs])

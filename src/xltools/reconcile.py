@@ -1,0 +1,485 @@
+"""Take the departments' answers back into the 花名册, applying nothing silently.
+
+Returned files are of two sorts:
+
+- ours (written by ``xltools split --by 部门``, recognised by their hidden
+  ``_xltools`` sheet): each row carries its 花名册行号; it is matched to that row
+  when the 姓名 and the (possibly masked) 公民身份号码 agree, else by the ID number;
+- a department's own list in its own layout (a title row, 身份证号, 核实意见, an
+  更正后… column, other headers): its header row is found like any roster's,
+  columns are mapped to the schema through labels and synonyms, rows are matched
+  by 公民身份号码.  The department is the one its file name or title names, else
+  the one whose fields the list has.
+
+The decision rule (the README repeats it):
+
+- **accepted automatically** (已采用): one or more answers for a child's field that
+  all propose the same corrected value, and that value is valid for the field (an
+  option of a choice field, in the form's wording after full-width/space
+  normalisation; text within the field's length limit).  The 花名册 cell is
+  changed and highlighted, and the row's 更正说明 says from what to what and which
+  department said so; 重点关爱 is recomputed for the row;
+- **left for a person** (待人工核实, with the reason): 查无此人; 不一致 without a
+  corrected value; a corrected value not in the field's options (with the likely
+  option when there is one); answers for the same field that disagree with one
+  another (two departments, or two files of one department).
+
+Every returned row is accounted for: matched to a child, or listed in 未匹配;
+children a department was sent (or, for its own list, every child) that it did
+not answer are listed too.  一致 answers are counted, not listed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import departments as deps, privacy, readers, rosterbook
+from .departments import AGREE, DISAGREE, NOT_FOUND
+from .merge import PROVENANCE_LABELS
+from .rosterbook import _Formats, _table
+from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook, id_key
+from .schema import FORM_TITLES, MULTI_JOINER, Form
+from .readers import META_SHEET
+from .rosterbook import new_workbook
+from .split import FILE_TYPE, write_frame
+from .validate import _choice_verdict, split_multi
+
+APPLIED = "已采用"
+PENDING = "待人工核实"
+R_NOT_FOUND = "部门查无此人：请核实身份号码，或该儿童是否仍在本地"
+R_NO_VALUE = "部门答复“不一致”但未填更正值：请向部门问明正确内容"
+R_INVALID = "更正值不在该栏目的选项内{hint}：请按表中选项确认后人工更正"
+R_TOO_LONG = "更正值超过{limit}个字：请核对"
+R_CONFLICT = "各份答复不一致（{values}）：请人工核实后更正"
+UNMATCHED_SHEET = "未匹配"
+SUMMARY_SHEET = "核实汇总"
+NO_DEPARTMENT = "未识别部门"
+# Plain lists: header words that mark a verdict column and a corrected-value column.
+VERDICT_WORDS = ("核实意见", "核实结果", "核实情况", "核查结果", "核查意见", "比对结果", "比对情况", "反馈意见", "意见", "结果")
+CORRECTION_WORDS = ("更正后的", "更正后", "核实后的", "核实后", "正确的", "正确", "实际", "更正")
+MAX_HEADER_SCAN = 30
+
+
+@dataclass
+class Answer:
+    department: str
+    file: str
+    row: int                      # Excel row in the returned file
+    index: int                    # roster row (0-based position)
+    field: str | None             # None: about the child as a whole (查无此人)
+    verdict: str | None           # 一致 / 不一致 / 查无此人, or None (a value without a verdict)
+    value: str = ""               # the department's (corrected) value
+
+
+@dataclass
+class Returned:
+    path: str
+    department: str
+    ours: bool
+    rows: int = 0                                  # data rows read (blank rows not counted)
+    answers: list[Answer] = field(default_factory=list)
+    matched: int = 0
+    unmatched: list[dict] = field(default_factory=list)   # rows not found in the 花名册
+    sent: list[int] | None = None                 # roster rows the department was sent (ours)
+    unanswered: list[int] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Reconciliation:
+    book: RosterBook
+    roster: pd.DataFrame              # the new roster, corrections applied
+    differences: pd.DataFrame         # one row per (child, field) that is not simply 一致
+    changed: set[tuple[int, str]]     # (roster row, key) cells changed
+    returned: list[Returned]
+    agreed: int = 0
+
+    @property
+    def pending(self) -> int:
+        return int((self.differences["decision"] != APPLIED).sum()) if len(self.differences) else 0
+
+    @property
+    def applied(self) -> int:
+        return len(self.changed)
+
+    @property
+    def unmatched(self) -> int:
+        return sum(len(r.unmatched) + len(r.unanswered) for r in self.returned)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.pending or self.unmatched else 0
+
+
+class ReturnedError(Exception):
+    pass
+
+
+# --- reading returned files --------------------------------------------------------------
+
+def _form(book: RosterBook) -> Form:
+    from .profiles import load
+    return load(book.profile).form(book.kind)
+
+
+class _Index:
+    """Roster lookups: ID number → row, and row checks for our files."""
+
+    def __init__(self, book: RosterBook):
+        self.book = book
+        roster = book.roster
+        self.by_id: dict[str, int] = {}
+        for i, v in enumerate(roster["id_number"].tolist() if len(roster) else []):
+            k = id_key(v)
+            if k and k not in self.by_id:
+                self.by_id[k] = i
+
+    def by_row_key(self, key: str, name: str, ident: str) -> int | None:
+        try:
+            i = int(float(key)) - 2
+        except ValueError:
+            return None
+        roster = self.book.roster
+        if not 0 <= i < len(roster) or roster["name"].iat[i] != name:
+            return None
+        mine = roster["id_number"].iat[i]
+        return i if ident in (mine, privacy.mask_id(mine)) else None
+
+
+def read_returned(path, book: RosterBook, *, password: str | None = None, index: _Index | None = None) -> Returned:
+    """One returned file: ours (by its metadata) or a department's own list."""
+    index = index or _Index(book)
+    what, payload = readers._open(path, password)
+    if what == "book":
+        names = payload.sheet_names
+        meta = {}
+        if META_SHEET in names:
+            meta = readers.meta_of(payload.get_sheet_by_name(META_SHEET).to_python())
+        if meta.get("type") == FILE_TYPE:
+            return _read_ours(path, payload, meta, book, index)
+        grids = [(n, payload.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in names
+                 if n not in (META_SHEET,)]
+    else:
+        grids = [("", payload[0])]
+    for name, grid in grids:
+        got = _read_plain(path, name, grid, book, index)
+        if got is not None:
+            return got
+    raise ReturnedError(f"{path}：没有找到含“公民身份号码”（身份证号）列的表头，无法与花名册对应；"
+                        "请确认这是部门的核实反馈表。")
+
+
+def _cell(row: list, c: int) -> str:
+    return readers.cell_text(row[c]) if 0 <= c < len(row) else ""
+
+
+def _read_ours(path, book_, meta: dict, book: RosterBook, index: _Index) -> Returned:
+    from .split import CHECK_SHEET
+
+    grid = book_.get_sheet_by_name(CHECK_SHEET).to_python(skip_empty_area=False)
+    dept = meta.get("department", NO_DEPARTMENT)
+    out = Returned(str(path), dept, True, sent=[])
+    if meta.get("kind") != book.kind:
+        out.note = "核实表与花名册的表格类别不同"
+    first = int(meta.get("first_data_row", "5")) - 1
+    id_col, name_col = int(meta.get("col_id_number", "-1")), int(meta.get("col_name", "-1"))
+    key_col = int(meta.get("row_key_col", "0"))
+    fields = {k[len("field_"):]: int(v) for k, v in meta.items() if k.startswith("field_")}
+    for r in range(first, len(grid)):
+        row = grid[r]
+        ident, name = _cell(row, id_col), _cell(row, name_col)
+        if not ident and not name:
+            continue
+        out.rows += 1
+        i = index.by_row_key(_cell(row, key_col), name, ident)
+        if i is None:
+            i = index.by_id.get(id_key(ident))
+        if i is None:
+            out.unmatched.append({"file": str(path), "department": dept, "row": r + 1, "id_number": ident,
+                                  "name": name})
+            continue
+        out.matched += 1
+        out.sent.append(i)
+        answered = False
+        for key, c in fields.items():
+            verdict, value = deps.answer(_cell(row, c + 1)), _cell(row, c + 2)
+            if verdict is None and not value:
+                continue
+            answered = True
+            if verdict == NOT_FOUND:
+                out.answers.append(Answer(dept, str(path), r + 1, i, None, NOT_FOUND))
+                break
+            out.answers.append(Answer(dept, str(path), r + 1, i, key, verdict, value))
+        if not answered:
+            out.unanswered.append(i)
+    return out
+
+
+def _strip_words(text: str, words) -> tuple[str, bool]:
+    t = readers.norm_header(text)
+    for w in words:
+        if w in t:
+            return t.replace(w, "").strip("（）()：:"), True
+    return t, False
+
+
+def _read_plain(path, sheet: str, grid: list[list], book: RosterBook, index: _Index) -> Returned | None:
+    form = _form(book)
+    all_fields = {k for d in deps.DEPARTMENTS for k in d.fields}
+    for h in range(min(MAX_HEADER_SCAN, len(grid))):
+        header = [readers.cell_text(v) for v in grid[h]]
+        keys = [readers.match_header(t, None, form) if t else None for t in header]
+        if "id_number" in keys:
+            break
+    else:
+        return None
+    id_col = keys.index("id_number")
+    name_col = keys.index("name") if "name" in keys else -1
+    verdict_col, value_cols = -1, {}
+    for c, text in enumerate(header):
+        if not text or c == id_col:
+            continue
+        bare, corrected = _strip_words(text, CORRECTION_WORDS)
+        key = readers.match_header(bare, None, form) if bare else None
+        if key in all_fields and (corrected or key not in value_cols):
+            value_cols[key] = c
+        elif key is None and verdict_col < 0 and any(w in readers.norm_header(text) for w in VERDICT_WORDS):
+            verdict_col = c
+    title = " ".join(readers.cell_text(v) for row in grid[:h] for v in row if v)
+    dept = deps.guess(f"{Path(path).stem} {sheet} {title}")
+    if dept is None and value_cols:
+        dept = next((d for d in deps.DEPARTMENTS if set(value_cols) <= set(d.fields)), None)
+    name = dept.name if dept else NO_DEPARTMENT
+    out = Returned(str(path), name, False)
+    seen = set()
+    for r in range(h + 1, len(grid)):
+        row = grid[r]
+        ident = _cell(row, id_col)
+        if not ident:
+            continue
+        out.rows += 1
+        i = index.by_id.get(id_key(ident))
+        if i is None:
+            out.unmatched.append({"file": str(path), "department": name, "row": r + 1, "id_number": ident,
+                                  "name": _cell(row, name_col)})
+            continue
+        out.matched += 1
+        seen.add(i)
+        verdict = deps.answer(_cell(row, verdict_col)) if verdict_col >= 0 else None
+        if verdict == NOT_FOUND:
+            out.answers.append(Answer(name, str(path), r + 1, i, None, NOT_FOUND))
+            continue
+        for key, c in value_cols.items():
+            if key in form:
+                out.answers.append(Answer(name, str(path), r + 1, i, key, verdict, _cell(row, c)))
+        if not value_cols and verdict == DISAGREE:
+            out.answers.append(Answer(name, str(path), r + 1, i, None, DISAGREE))
+    sent = book.roster.index.tolist()
+    if dept is not None and dept.max_age is not None and "age" in book.roster:
+        sent = [i for i in sent if (book.roster["age"].iat[i] or 0) <= dept.max_age]
+    out.unanswered = [i for i in sent if i not in seen]
+    return out
+
+
+# --- deciding ------------------------------------------------------------------------------
+
+def _valid(form: Form, key: str, value: str) -> tuple[str | None, str]:
+    """(the value in the form's wording, '') when valid, else (None, why)."""
+    f = form[key]
+    if f.is_choice:
+        norm, code, params, _ = _choice_verdict(f, value)
+        if code is None:
+            return norm, ""
+        hint = f"，疑似应为“{params['suggestion']}”" if code == "option.near_miss" else ""
+        return None, R_INVALID.format(hint=hint)
+    limit = f.max_length
+    if limit and len(value) > limit:
+        return None, R_TOO_LONG.format(limit=limit)
+    return value, ""
+
+
+def _same(form: Form, key: str, a: str, b: str) -> bool:
+    f = form[key]
+    if f.type == "multi_choice":
+        return sorted(split_multi(a)) == sorted(split_multi(b))
+    return a.strip() == b.strip()
+
+
+def reconcile(book: RosterBook, returned: list[Returned]) -> Reconciliation:
+    """Decide every answer by the module's rule and apply the accepted corrections."""
+    form = _form(book)
+    roster = book.roster.copy()
+    if "corrections" not in roster:
+        roster["corrections"] = ""
+    by_cell: dict[tuple[int, str | None], list[Answer]] = defaultdict(list)
+    for ret in returned:
+        for a in ret.answers:
+            by_cell[(a.index, a.field)].append(a)
+    rows, changed, agreed = [], set(), 0
+    notes: dict[int, list[str]] = defaultdict(list)
+    for (i, key), answers in by_cell.items():
+        depts = "、".join(dict.fromkeys(a.department for a in answers))
+        if key is None:
+            for a in answers:
+                why = R_NOT_FOUND if a.verdict == NOT_FOUND else R_NO_VALUE
+                rows.append(_difference(book, i, "", "", a.verdict, a.department, a.file, f"{PENDING}：{why}"))
+            continue
+        current = roster[key].iat[i] if key in roster else ""
+        proposals, no_value, valid_errors = {}, [], []
+        agree_here = 0
+        for a in answers:
+            if a.verdict == AGREE and not a.value or (a.value and _same(form, key, a.value, current)):
+                agree_here += 1
+                continue
+            if not a.value:
+                no_value.append(a)
+                continue
+            norm, why = _valid(form, key, a.value)
+            if norm is None:
+                valid_errors.append((a, why))
+            else:
+                proposals.setdefault(norm, []).append(a)
+        title = form[key].title
+        if not proposals and not no_value and not valid_errors:
+            agreed += 1
+            continue
+        outcomes = len(proposals) + (1 if agree_here else 0)
+        if outcomes > 1:
+            values = "；".join([f"{v}（{'、'.join(x.department for x in xs)}）" for v, xs in proposals.items()]
+                              + ([f"{current or '空'}（一致）"] if agree_here else []))
+            shown = MULTI_JOINER.join(proposals)
+            rows.append(_difference(book, i, title, current, shown, depts, answers[0].file,
+                                    f"{PENDING}：{R_CONFLICT.format(values=values)}"))
+            continue
+        for a, why in valid_errors:
+            rows.append(_difference(book, i, title, current, a.value, a.department, a.file, f"{PENDING}：{why}"))
+        for a in no_value:
+            rows.append(_difference(book, i, title, current, "", a.department, a.file, f"{PENDING}：{R_NO_VALUE}"))
+        if len(proposals) == 1 and not valid_errors and not no_value:
+            value, who = next(iter(proposals.items()))
+            roster.iat[i, roster.columns.get_loc(key)] = value
+            changed.add((i, key))
+            names = "、".join(dict.fromkeys(a.department for a in who))
+            notes[i].append(f"{title}：{current or '空'}→{value}（{names}核实）")
+            rows.append(_difference(book, i, title, current, value, names, who[0].file, APPLIED))
+        elif proposals:  # a valid proposal next to an invalid or empty one: a person decides
+            for value, who in proposals.items():
+                for a in who:
+                    rows.append(_difference(book, i, title, current, value, a.department, a.file,
+                                            f"{PENDING}：{R_CONFLICT.format(values='有的答复无效或未填更正值')}"))
+    for i, ns in notes.items():
+        old = roster["corrections"].iat[i]
+        roster.iat[i, roster.columns.get_loc("corrections")] = "；".join(([old] if old else []) + ns)
+    _recompute_key_care(roster, {i for i, _ in changed}, book)
+    cols = ["town", "village", "name", "id_number", "field", "roster_value", "department_value", "department",
+            "file", "decision"]
+    return Reconciliation(book, roster, pd.DataFrame(rows, columns=cols), changed, returned, agreed)
+
+
+def _difference(book, i, field_title, roster_value, dept_value, department, file, decision) -> dict:
+    r = book.roster
+    return {"town": r["town"].iat[i], "village": r["village"].iat[i], "name": r["name"].iat[i],
+            "id_number": r["id_number"].iat[i], "field": field_title or "（整条记录）", "roster_value": roster_value,
+            "department_value": dept_value or "", "department": department, "file": Path(file).name,
+            "decision": decision}
+
+
+def _recompute_key_care(roster: pd.DataFrame, rows: set[int], book: RosterBook) -> None:
+    """重点关爱 follows the corrected values (失学, 无户籍 and 残疾 are among its reasons)."""
+    if not rows or "key_care" not in roster:
+        return
+    from .validate import validate_frame
+
+    idx = sorted(rows)
+    form = _form(book)
+    cols = [c for c in roster.columns if c in form.column_keys]
+    report = validate_frame(roster.iloc[idx][cols].reset_index(drop=True), book.kind, book.profile,
+                            _dt.date.today())
+    st = report.statuses
+    for pos, i in enumerate(idx):
+        roster.iat[i, roster.columns.get_loc("key_care")] = bool(st.key_care[pos])
+        if "key_care_reasons" in roster:
+            roster.iat[i, roster.columns.get_loc("key_care_reasons")] = "、".join(st.key_care_reasons.get(pos, ()))
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+DIFF_COLUMNS = [("town", PROVENANCE_LABELS["town"]), ("village", PROVENANCE_LABELS["village"]), ("name", "姓名"),
+                ("id_number", "公民身份号码"), ("field", "栏目"), ("roster_value", "花名册填报值"),
+                ("department_value", "部门答复值"), ("department", "部门"), ("file", "答复文件"), ("decision", "处理")]
+
+
+def unmatched_table(rec: Reconciliation) -> pd.DataFrame:
+    r = rec.book.roster
+    rows = []
+    for ret in rec.returned:
+        for u in ret.unmatched:
+            rows.append({"side": "部门答复中有、花名册中没有", "department": u["department"], "file": Path(u["file"]).name,
+                         "row": u["row"], "town": "", "village": "", "name": u["name"], "id_number": u["id_number"]})
+        for i in ret.unanswered:
+            rows.append({"side": "花名册中有、部门未答复", "department": ret.department, "file": Path(ret.path).name,
+                         "row": "", "town": r["town"].iat[i], "village": r["village"].iat[i], "name": r["name"].iat[i],
+                         "id_number": r["id_number"].iat[i]})
+    return pd.DataFrame(rows, columns=["side", "department", "file", "row", "town", "village", "name", "id_number"])
+
+
+UNMATCHED_COLUMNS = [("side", "情况"), ("department", "部门"), ("file", "答复文件"), ("row", "答复文件行号"),
+                     ("town", PROVENANCE_LABELS["town"]), ("village", PROVENANCE_LABELS["village"]), ("name", "姓名"),
+                     ("id_number", "公民身份号码")]
+
+
+def summary_table(rec: Reconciliation) -> pd.DataFrame:
+    rows = []
+    for ret in rec.returned:
+        answers = [a for a in ret.answers]
+        rows.append({"file": Path(ret.path).name, "department": ret.department,
+                     "layout": "本工具核实表" if ret.ours else "部门自制表", "rows": ret.rows, "matched": ret.matched,
+                     "unmatched": len(ret.unmatched), "check": "相符" if ret.rows == ret.matched + len(ret.unmatched) else "不符",
+                     "answers": len(answers), "unanswered": len(ret.unanswered), "note": ret.note})
+    return pd.DataFrame(rows, columns=["file", "department", "layout", "rows", "matched", "unmatched", "check",
+                                       "answers", "unanswered", "note"])
+
+
+SUMMARY_COLUMNS = [("file", "答复文件"), ("department", "部门"), ("layout", "格式"), ("rows", "读入行数"),
+                   ("matched", "对上花名册"), ("unmatched", "花名册中没有"), ("check", "核对"), ("answers", "答复项数"),
+                   ("unanswered", "未答复的儿童"), ("note", "说明")]
+
+
+def write(rec: Reconciliation, out, *, mask: bool = False, password: str | None = None, inputs=()) -> Path:
+    """The new 花名册: 花名册 (corrections highlighted, 更正说明), 核实差异, 未匹配, 核实汇总,
+    问题清单 (as it was), 统计, 重点关爱台账."""
+    book = rec.book
+    roster, diffs, unmatched = rec.roster, rec.differences, unmatched_table(rec)
+    issues = book.issues
+    if mask:
+        roster, diffs, unmatched, issues = (privacy.mask_frame(x, book.kind) for x in (roster, diffs, unmatched, issues))
+    diffs_h = diffs.rename(columns=dict(DIFF_COLUMNS))[[h for _, h in DIFF_COLUMNS]]
+    unmatched_h = unmatched.rename(columns=dict(UNMATCHED_COLUMNS))[[h for _, h in UNMATCHED_COLUMNS]]
+    summary_h = summary_table(rec).rename(columns=dict(SUMMARY_COLUMNS))
+    cols = book.column_list(roster)
+    if "corrections" not in dict(cols):
+        cols.append(("corrections", "更正说明"))
+    order = {key: c for c, (key, _) in enumerate(cols)}
+
+    def build(tmp):
+        wb = new_workbook(tmp, FORM_TITLES[book.kind].replace("基本情况登记表", "监测摸排统计花名册（核实后）"))
+        fmt = _Formats(wb)
+        fixed = wb.add_format({"font_name": "宋体", "font_size": 10, "valign": "vcenter", "bg_color": "#C6EFCE",
+                               "num_format": "@"})
+        marked = {(i + 1, order[k]) for i, k in rec.changed if k in order}
+        _table(wb.add_worksheet(ROSTER_SHEET), fmt, cols, roster,
+               cell_fmt=lambda r, c, key: fixed if (r, c) in marked else None)
+        write_frame(wb, fmt, DIFFERENCES_SHEET, diffs_h, "各部门答复均与花名册一致。")
+        write_frame(wb, fmt, UNMATCHED_SHEET, unmatched_h, "全部对上。")
+        write_frame(wb, fmt, SUMMARY_SHEET, summary_h)
+        write_frame(wb, fmt, ISSUES_SHEET, issues, "没有问题。")
+        result = book.result(roster)
+        rosterbook._stats(wb, fmt, result)
+        rosterbook._key_care(wb, fmt, result)
+        wb.close()
+    return privacy.save(out, build, password=password, inputs=[book.path, *[r.path for r in rec.returned], *inputs])
