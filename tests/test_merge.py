@@ -196,3 +196,26 @@ def test_demo_shows_the_whole_workflow(tmp_path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "演示" / "花名册.xlsx").exists()
     assert "重复已合并 1 行" in res.output and "结果已写入" in res.output
+
+
+@pytest.mark.parametrize("kind", [None, "流动"])
+def test_worker_processes_give_the_same_result_as_one_process(district, kind):
+    kw = dict(kind=kind, profile="chongqing", passwords={"加密.xlsx": "mima"})
+    alone = merge.merge([district], workers=0, **kw)
+    pooled = merge.merge([district], workers=2, **kw)
+    assert pooled.kind == alone.kind == "flow"
+    assert pooled.roster.equals(alone.roster)
+    assert pooled.duplicates.equals(alone.duplicates)
+    assert pooled.rejected.equals(alone.rejected)
+    assert [(f, s, i.to_dict()) for f, s, i in pooled.issues] == [(f, s, i.to_dict()) for f, s, i in alone.issues]
+    assert [f.__dict__ for f in pooled.files] == [f.__dict__ for f in alone.files]
+    assert {f.code for f in pooled.unread} == {"file.corrupt", "file.other_kind"}
+
+
+def test_a_read_error_in_a_worker_process_reaches_the_merge_intact():
+    from xltools.readers import ReadError
+    import pickle
+
+    err = pickle.loads(pickle.dumps(ReadError("file.corrupt", "/收件/坏.xlsx", "截断")))
+    assert (err.code, err.path, err.message) == ("file.corrupt", "/收件/坏.xlsx",
+                                                  "/收件/坏.xlsx：" + ReadError.MESSAGES["file.corrupt"] + "（截断）")

@@ -216,3 +216,17 @@ def test_empty_password_file_is_refused(tmp_path, demo_inputs):
     r = _run("merge", inputs, "-o", tmp_path / "x.xlsx", "--password-file", empty)
     assert r.exit_code == 2 and "第一行是空的" in r.output
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_json_report_beside_an_encrypted_roster_must_be_masked(tmp_path, demo_inputs):
+    _, inputs, _ = demo_inputs
+    pw = tmp_path / "密码.txt"
+    pw.write_text("abc\n", encoding="utf-8")
+    r = _run("merge", inputs, "-o", tmp_path / "x.xlsx", "--password-file", pw, "--json", tmp_path / "x.json")
+    assert r.exit_code == 2 and "JSON 文件不加密" in r.output
+    assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "x.json").exists()
+    r = _run("merge", inputs, "-o", tmp_path / "x.xlsx", "--password-file", pw, "--json", tmp_path / "x.json",
+             "--mask", "--kind", "流动", "--profile", "chongqing")
+    assert r.exit_code in (0, 1), r.output
+    _, _, numbers = demo_inputs
+    _assert_no_full_number([(tmp_path / "x.json").read_text(encoding="utf-8")], numbers)

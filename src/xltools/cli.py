@@ -183,11 +183,19 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
     bar = None
     show = not json_path and not quiet and sys.stderr.isatty()
     if show:
-        bar = click.progressbar(length=len(files), label="读取文件", file=sys.stderr)
+        bar = click.progressbar(length=len(files), label="读取文件", file=sys.stderr,
+                                item_show_func=lambda rows: None if rows is None else f"已读 {rows} 行")
         bar.__enter__()
+    read_rows = 0
+
+    def progress(path, rows):
+        nonlocal read_rows
+        read_rows += rows
+        bar.update(1, read_rows)
+
     try:
         result = merging.merge(files, kind=kind, profile=prof, as_of=as_of, passwords=passwords,
-                               progress=(lambda path, rows: bar.update(1)) if bar else None)
+                               progress=progress if bar else None)
     finally:
         if bar:
             bar.__exit__(None, None, None)
@@ -199,7 +207,9 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
     except (rosterbook.OutputError, privacy.OutputError) as exc:
         raise click.UsageError(str(exc)) from None
     if json_path:
-        Path(json_path).write_text(json.dumps(written.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+        from . import atomic
+
+        atomic.write_bytes(json_path, json.dumps(written.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"))
     return result, out
 
 
@@ -223,6 +233,9 @@ def merge(inputs, output, kind, profile, as_of, passwords, json_path, mask, encr
 
     退出码：0 全部读取；1 有文件未读取（花名册照常生成）；2 一个文件也没读到。
     """
+    if json_path and (encrypt or password_file) and not mask:
+        raise click.UsageError("--json 写出的 JSON 文件不加密，其中的问题说明含身份号码；"
+                               "与 --encrypt 同用时请加 --mask，或不写 --json。")
     open_password = _encryption_password(encrypt, password_file)
     try:
         result, out = _run_merge(inputs, output, kind, profile, as_of, _passwords(passwords), json_path,

@@ -12,15 +12,22 @@ per file and in total.  Writing the workbook is :mod:`xltools.rosterbook`'s job.
 Which row is kept for a child seen several times (same valid 公民身份号码):
 the one with the latest 填报日期 of its sheet; on a tie, the one with the most
 filled fields; on a tie, the one read first (files in path order).
+
+Files are read and checked in worker processes (one per core, up to
+:data:`MAX_WORKERS`), a few files ahead of the one being taken; everything that
+depends on the order of the files (the kind learnt from the first files, the
+accounting, which duplicate is kept) is decided here, in path order, so the
+result is the same with or without workers.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import os
 import re
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +48,9 @@ PROVENANCE_LABELS = {"town": "镇街", "village": "村社区", "source_file": "�
 STATUS_COLUMNS = ("age", "category", "reasons", "key_care", "key_care_reasons", "errors", "warnings")
 STATUS_LABELS = {"age": "年龄", "category": "类别", "reasons": "类别说明", "key_care": "重点关爱",
                  "key_care_reasons": "重点关爱原因", "errors": "错误数", "warnings": "提醒数"}
-READ_AHEAD = 4  # files read ahead of the one being checked
+READ_AHEAD = 2  # files per worker read and checked ahead of the one the merge is taking
+MAX_WORKERS = 4  # processes reading and checking files (each holds its own copy of the engine)
+MIN_FILES_FOR_WORKERS = 4  # below this, starting processes costs more than it saves
 R_NO_IDENTITY = "姓名和公民身份号码都没有，无法识别儿童"
 _TOWN = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:街道办事处|街道|镇|乡))")
 _VILLAGE = re.compile(r"([\u4e00-\u9fff]{1,12}?(?:村民委员会|居民委员会|社区|村|居委会))")
@@ -133,12 +142,20 @@ def place_of(unit: str, path: Path, default_province: str = "") -> tuple[str, st
 
 
 def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = None,
-          as_of: _dt.date | None = None, passwords: dict[str, str] | None = None, progress=None) -> MergeResult:
-    """Merge the rosters found in ``inputs`` (files or folders); see the module docstring."""
+          as_of: _dt.date | None = None, passwords: dict[str, str] | None = None, progress=None,
+          workers: int | None = None) -> MergeResult:
+    """Merge the rosters found in ``inputs`` (files or folders); see the module docstring.
+
+    ``workers``: processes that read and check files in parallel (default: up to
+    :data:`MAX_WORKERS`, one per core, when there are several files; 0 reads and checks
+    every file in this process).  The result does not depend on it.
+    """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     wanted = parse_kind(kind) if kind else None
     files = collect(inputs)
     passwords = passwords or {}
+    if workers is None:
+        workers = min(MAX_WORKERS, os.cpu_count() or 1) if len(files) >= MIN_FILES_FOR_WORKERS else 0
     accounts: list[FileAccount] = []
     parts: list[pd.DataFrame] = []
     issues: list[tuple[str, str, Issue]] = []
@@ -148,56 +165,58 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
     def password_of(path: Path) -> str | None:
         return passwords.get(str(path)) or passwords.get(path.name)
 
-    def read(path: Path):
-        # the file's own kind first: an input of the other kind is reported, not merged
-        return readers.read_rosters(path, profile=prof, password=password_of(path))
-
-    for path, reading in _read_ahead(files, read):
-        acc = FileAccount(str(path))
-        accounts.append(acc)
-        pw = password_of(path)
+    def take(path: Path, reading, acc: FileAccount) -> None:
+        nonlocal chosen
         try:
-            rosters, others = reading.result()
+            got: _FileRead = reading.result()
+            rosters, others, checked = got.rosters, got.others, got.checked
             target = chosen or wanted
-            if target and any(r.kind is None for r in rosters):
-                rosters, others = readers.read_rosters(path, kind=target, profile=prof, password=pw)
+            if target and any(r.kind is None for r in rosters):  # a kind learnt from earlier files
+                rosters, others = readers.read_rosters(path, kind=target, profile=prof, password=password_of(path))
+                checked = {}
         except readers.ReadError as exc:
             acc.status, acc.code, acc.reason = "skipped", exc.code, readers.ReadError.MESSAGES[exc.code]
-            if progress:
-                progress(path, 0)
-            continue
+            return
         acc.other_sheets = others
         if not rosters:
             acc.status, acc.code, acc.reason = "skipped", "file.no_header", readers.ReadError.MESSAGES["file.no_header"]
-            continue
+            return
         kinds = {r.kind for r in rosters if r.kind}
         if chosen is None and len(kinds) == 1:
             chosen = kinds.pop()
-        usable = [r for r in rosters if (r.kind or chosen) == chosen]
+        usable = [(i, r) for i, r in enumerate(rosters) if (r.kind or chosen) == chosen]
         if not usable:
             other = KIND_LABELS.get(next(iter({r.kind for r in rosters if r.kind}), ""), "其他")
             acc.status, acc.code = "skipped", "file.other_kind"
             acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并"
-            continue
-        for r in usable:
-            frame, sheet_issues, rejected = check_sheet(path, r, chosen, prof, as_of)
+            return
+        for i, r in usable:
+            done = checked.get(i)
+            frame, sheet_issues, rejected = done[1] if done and done[0] == chosen else \
+                check_sheet(path, r, chosen, prof, as_of)
             acc.sheets.append(r.sheet)
             acc.read += len(r.frame)
             acc.rejected += len(rejected)
             for row in rejected:
                 acc.rejected_reasons[row["reason"]] = acc.rejected_reasons.get(row["reason"], 0) + 1
-            rejected_rows += rejected
-            issues += sheet_issues
+            rejected_rows.extend(rejected)
+            issues.extend(sheet_issues)
             parts.append(frame)
+
+    jobs = ((path, (path, password_of(path), wanted, prof, as_of)) for path in files)
+    for path, reading in _ahead(jobs, _read_file, workers):
+        acc = FileAccount(str(path))
+        accounts.append(acc)
+        take(path, reading, acc)
         if progress:
             progress(path, acc.read)
     if chosen is None:
         chosen = "flow"
     roster, duplicates = combine(parts)
+    kept = roster["source_file"].value_counts().to_dict() if len(roster) else {}
     for acc in accounts:
         if acc.status == "merged":
-            sub = roster[roster["source_file"] == acc.path] if len(roster) else roster
-            acc.kept = len(sub)
+            acc.kept = int(kept.get(acc.path, 0))
             acc.folded = acc.read - acc.rejected - acc.kept
     rejected_df = pd.DataFrame(rejected_rows, columns=["source_file", "source_sheet", "source_row", "name",
                                                        "id_number", "reason"])
@@ -205,21 +224,57 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
                        duplicates=duplicates, rejected=rejected_df, files=accounts)
 
 
-def _read_ahead(files: list[Path], read, window: int = READ_AHEAD):
-    """(path, future of ``read(path)``) in order, with up to ``window`` files being read
-    ahead on two threads: the spreadsheet parser releases the GIL, so reading the next
-    files overlaps with checking this one, while at most ``window`` files wait in memory."""
-    with ThreadPoolExecutor(2) as pool:
+@dataclass
+class _FileRead:
+    """What a worker sends back for one file: its rosters, the sheets that are not, and the
+    rosters it could already check — index → (kind checked as, :func:`check_sheet` result)."""
+
+    rosters: list
+    others: list
+    checked: dict
+
+
+def _read_file(path: Path, password: str | None, kind: str | None, prof: Profile, as_of) -> _FileRead:
+    """Read a file and check the rosters whose kind is known (their own, or the one asked for).
+
+    Rosters whose kind only the merge can decide (from the files before) are left to it."""
+    rosters, others = readers.read_rosters(path, profile=prof, password=password)
+    if kind and any(r.kind is None for r in rosters):
+        rosters, others = readers.read_rosters(path, kind=kind, profile=prof, password=password)
+    checked = {}
+    for i, r in enumerate(rosters):
+        k = r.kind or kind
+        if k and (kind is None or k == kind):
+            checked[i] = (k, check_sheet(path, r, k, prof, as_of))
+    return _FileRead(rosters, others, checked)
+
+
+def _ahead(jobs, fn, workers: int):
+    """(key, future of ``fn(*args)``) for each (key, args) of ``jobs``, in order.
+
+    With ``workers`` processes, up to ``READ_AHEAD`` files per worker are read and checked
+    ahead of the one the merge is taking, so at most that many wait in memory; with 0,
+    each is done here when its turn comes."""
+    if not workers:
+        for key, args in jobs:
+            done: Future = Future()
+            try:
+                done.set_result(fn(*args))
+            except Exception as exc:  # delivered by .result(), as a worker's would be
+                done.set_exception(exc)
+            yield key, done
+        return
+    with ProcessPoolExecutor(workers) as pool:
         queue: deque = deque()
-        pending = iter(files)
-        for path in itertools.islice(pending, window):
-            queue.append((path, pool.submit(read, path)))
+        pending = iter(jobs)
+        for key, args in itertools.islice(pending, READ_AHEAD * workers):
+            queue.append((key, pool.submit(fn, *args)))
         while queue:
-            path, reading = queue.popleft()
+            key, future = queue.popleft()
             nxt = next(pending, None)
             if nxt is not None:
-                queue.append((nxt, pool.submit(read, nxt)))
-            yield path, reading
+                queue.append((nxt[0], pool.submit(fn, *nxt[1])))
+            yield key, future
 
 
 def combine(parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -75,9 +75,12 @@ class ReadError(Exception):
     }
 
     def __init__(self, code: str, path, detail: str = ""):
-        self.code, self.path = code, str(path)
+        self.code, self.path, self.detail = code, str(path), detail
         self.message = f"{self.path}：{self.MESSAGES[code]}" + (f"（{detail}）" if detail else "")
         super().__init__(self.message)
+
+    def __reduce__(self):  # raised in a merge worker process, re-raised in the parent
+        return (type(self), (self.code, self.path, self.detail))
 
 
 @dataclass

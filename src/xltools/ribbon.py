@@ -261,7 +261,9 @@ def merge(book: WorkbookAdapter) -> str:
         return "没有选择文件夹，未合并。"
     src = Path(folder)
     out = _free_path(src.parent / f"{src.name}_花名册.xlsx" if src.name else src / "合并花名册.xlsx")
-    result = merge_mod.merge([src], profile=_profile(_meta(book)))
+    # in this process: inside Excel, Python runs as xlwings' COM server, where starting
+    # worker processes has not been verified (no Excel here)
+    result = merge_mod.merge([src], profile=_profile(_meta(book)), workers=0)
     if result.exit_code == 2:
         why = "；".join(f"{Path(f.path).name}：{f.reason}" for f in result.unread) or "文件夹中没有表格文件"
         return f"「{src}」中没有可以合并的花名册（{why}）。"
