@@ -139,6 +139,20 @@ def test_statistics_only_output_holds_no_names_or_ids(demo_inputs, tmp_path):
     _assert_no_full_number(cells, numbers)
 
 
+def test_merge_can_write_a_statistics_only_workbook_beside_the_roster(demo_inputs, tmp_path):
+    _, inputs, numbers = demo_inputs
+    r = _run("merge", inputs, "-o", tmp_path / "花名册.xlsx", "--stats-output", tmp_path / "上报统计.xlsx",
+             "--kind", "流动", "--profile", "chongqing")
+    assert r.exit_code in (0, 1), r.output
+    book = openpyxl.load_workbook(tmp_path / "上报统计.xlsx")
+    assert [n for n in book.sheetnames if book[n].sheet_state == "visible"] == ["统计"]
+    cells = _cells(tmp_path / "上报统计.xlsx")
+    names = set(merge.merge([inputs], kind="流动", profile="chongqing").roster["name"])
+    assert not [c for c in cells for n in names if n and n in c]
+    _assert_no_full_number(cells, numbers)
+    assert (tmp_path / "花名册.xlsx").exists()
+
+
 # --- encryption ---------------------------------------------------------------------------------
 
 def test_encrypted_roster_opens_only_with_its_password(demo_inputs, tmp_path):

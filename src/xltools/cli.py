@@ -175,7 +175,7 @@ def _passwords(pairs) -> dict[str, str]:
 
 
 def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet=False, mask=False,
-               open_password=None):
+               open_password=None, stats_path=None):
     from . import merge as merging, privacy, rosterbook
 
     prof = profiles.load(profile)
@@ -204,6 +204,11 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
         privacy.refuse_input(Path(output), [Path(f.path) for f in result.files] + [Path(i) for i in inputs])
         out = privacy.save(Path(output), lambda tmp: rosterbook.write(written, tmp, [Path(i) for i in inputs]),
                            password=open_password)
+        if stats_path:
+            privacy.refuse_input(Path(stats_path), [Path(f.path) for f in result.files] + [out])
+            privacy.save(Path(stats_path), lambda tmp: rosterbook.write(result, tmp, [Path(i) for i in inputs],
+                                                                        sheets=("统计",)),
+                         password=open_password)
     except (rosterbook.OutputError, privacy.OutputError) as exc:
         raise click.UsageError(str(exc)) from None
     if json_path:
@@ -221,8 +226,10 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
 @click.option("--as-of", "as_of", type=DATE, help="统计日期；不写时每个表按自己的填报日期，再没有则取今天。")
 @click.option("--password", "passwords", multiple=True, metavar="文件=密码", help="加密文件的密码，可写多次。")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另把对账和问题清单写成 JSON 文件。")
+@click.option("--stats-output", "stats_path", type=click.Path(dir_okay=False),
+              help="另写一份只有“统计”表的工作簿（不含姓名、身份号码、电话），用于向上级报送。")
 @_privacy_options
-def merge(inputs, output, kind, profile, as_of, passwords, json_path, mask, encrypt, password_file):
+def merge(inputs, output, kind, profile, as_of, passwords, json_path, stats_path, mask, encrypt, password_file):
     """把各镇街、村社区报来的表合并成区县花名册。
 
     INPUTS 可以是文件或文件夹（会查找其中所有 .xlsx/.xlsm/.xls/.csv）。输出的工作簿含：
@@ -239,7 +246,7 @@ def merge(inputs, output, kind, profile, as_of, passwords, json_path, mask, encr
     open_password = _encryption_password(encrypt, password_file)
     try:
         result, out = _run_merge(inputs, output, kind, profile, as_of, _passwords(passwords), json_path,
-                                 mask=mask, open_password=open_password)
+                                 mask=mask, open_password=open_password, stats_path=stats_path)
     except (profiles.UnknownProfile, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
     if not json_path:
@@ -263,6 +270,8 @@ def demo(out_dir):
     result, path = _run_merge([inputs], out / "花名册.xlsx", "流动", "chongqing", None, {}, None, quiet=True)
     click.echo(merge_text(result, path))
     click.echo("打开花名册.xlsx 查看各工作表；报送文件夹里是各村（社区）的填报模板，可用 Excel 或 WPS 打开。")
+    click.echo(f"接着可以试：xltools split {path} --by 部门 -o {out / '核实表'}（生成各部门的核实表），"
+               "之后用 xltools reconcile 收回、xltools diff 比较两期，见 README“季度流程”。")
 
 
 def _read_roster_book(path, password, profile=None):
