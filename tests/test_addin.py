@@ -518,6 +518,15 @@ def test_install_puts_the_addin_in_xlstart_and_the_settings_in_the_user_config(t
                      f'"PYTHONPATH","{Path(addin.__file__).resolve().parents[1]}"', ""]
 
 
+def test_install_where_the_config_folder_cannot_be_made_says_which_path(tmp_path):
+    profile = tmp_path / "张三"
+    profile.write_text("a file where the user folder should be")
+    env = {"APPDATA": str(tmp_path / "AppData"), "USERPROFILE": str(profile)}
+    with pytest.raises(addin.AddinError, match="无法写入") as e:
+        addin.install(environ=env, interpreter="python.exe", encoding="gbk")
+    assert str(profile) in str(e.value)
+
+
 def test_config_values_with_double_quotes_are_refused():
     with pytest.raises(addin.AddinError, match="双引号"):
         addin.merge_config("", {"PYTHONPATH": 'C:\\a"b'})

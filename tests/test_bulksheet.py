@@ -184,3 +184,13 @@ def test_many_rows_span_several_chunks_in_order(tmp_path):
     assert len(grid) == n
     assert all(grid[i][0] == f"行{i}" and grid[i][1] == i for i in (0, 4095, 4096, 8191, 8192, n - 1))
     assert not any(isinstance(v, float) and math.isnan(v) for row in grid for v in row)
+
+
+def test_infinity_is_written_as_text_not_as_a_broken_number(tmp_path):
+    path = tmp_path / "inf.xlsx"
+    wb = bulksheet.Workbook(str(path))
+    ws = wb.add_worksheet()
+    bulksheet.write_block(ws, 0, 0, [bulksheet.Column([float("inf"), -float("inf"), 1.5])])
+    wb.close()
+    ws = openpyxl.load_workbook(path).active
+    assert [ws.cell(r, 1).value for r in (1, 2, 3)] == ["inf", "-inf", 1.5]

@@ -108,6 +108,11 @@ def test_unknown_profile_is_a_usage_error():
     assert res.exit_code == 2 and "未知的地区口径" in res.output
 
 
+def test_profile_names_are_not_case_sensitive_and_chinese_labels_work():
+    assert load("Chongqing").name == load("CHONGQING").name == "chongqing"
+    assert load(load("chongqing").label).name == "chongqing"
+
+
 def test_id_command_reports_each_number():
     res = run("id", "11010519491231002X", "110105194912310021", "--as-of", "2026-11-24")
     assert res.exit_code == 1

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from factories import valid_id, write_xlsx
 from xltools import departments, profiles, rosterread, synthetic, templates
 from xltools.cli import main
-from xltools.reconcile import APPLIED, PENDING, R_NOT_FOUND
+from xltools.reconcile import APPLIED, PENDING, R_NO_VALUE, R_NOT_FOUND
 from xltools.split import H_CORRECTION, H_RESULT, H_VALUE
 
 PROFILE = "chongqing"
@@ -342,3 +342,99 @@ def test_a_file_that_is_not_our_roster_is_refused_with_exit_2(tmp_path):
     other = write_xlsx(tmp_path / "别的表.xlsx", [["序号", "名称"], [1, "甲"]])
     r = _run("split", other, "--by", "镇街", "-o", tmp_path / "out")
     assert r.exit_code == 2 and "不是 xltools merge 输出的花名册" in r.output
+
+
+# --- regressions found in review ------------------------------------------------------------------
+
+def test_plain_list_header_with_qingkuang_and_blank_corrections_are_read_as_meant(cycle, tmp_path):
+    """更正后居住登记情况 names 居住登记; a blank corrected value of a 不一致 row is no answer for that
+    field, and a 不一致 row with every corrected value blank is one pending row, not one per field."""
+    X, Y, P = cycle["X"], cycle["Y"], cycle["P"]
+    back = tmp_path / "交回"
+    back.mkdir()
+    write_xlsx(back / "区公安分局反馈.xlsx", [
+        ["区公安分局流动儿童信息核查反馈表", None, None, None],
+        ["序号", "身份证号", "核实意见", "更正后居住登记情况"],
+        [1, P["id_number"], "不符", cycle["p_new"]]], sheet="反馈")
+    write_xlsx(back / "教委核实.xlsx", [
+        ["姓名", "身份证号", "核实意见", "更正后就学情况", "更正后就读学校"],
+        [X["name"], X["id_number"], "不一致", cycle["s_new"], None],
+        [Y["name"], Y["id_number"], "不一致", None, None]], sheet="Sheet1")
+    r = _run("reconcile", cycle["base"] / "q1.xlsx", back, "-o", tmp_path / "核实后.xlsx")
+    assert r.exit_code == 1, r.output
+    got = sorted((d["姓名"], d["栏目"], d["处理"]) for d in _sheet(tmp_path / "核实后.xlsx", "核实差异"))
+    assert got == sorted([(P["name"], FORM["residence_registration"].title, APPLIED),
+                          (X["name"], FORM["schooling"].title, APPLIED),
+                          (Y["name"], "（整条记录）", f"{PENDING}：{R_NO_VALUE}")])
+
+
+def test_a_department_answering_in_two_files_is_not_listed_as_unanswered_by_either(cycle, tmp_path):
+    back = tmp_path / "交回"
+    back.mkdir()
+    (back / "教育_流动儿童核实表.xlsx").write_bytes((cycle["base"] / "交回" / "教育_流动儿童核实表.xlsx").read_bytes())
+    write_xlsx(back / "教育局补充.xlsx", [["身份证号", "更正后就读学校"],
+                                         [cycle["kids"][7]["id_number"], "两路街道第二小学"]], sheet="Sheet1")
+    _run("reconcile", cycle["base"] / "q1.xlsx", back, "-o", tmp_path / "核实后.xlsx")
+    rows = [u for u in _sheet(tmp_path / "核实后.xlsx", "未匹配") if u["情况"].startswith("花名册中有")]
+    # kids[8] answered in neither file: listed once, under the file it was sent in; kids[7] answered in the list
+    assert [(u["姓名"], u["答复文件"]) for u in rows] == [(cycle["kids"][8]["name"], "教育_流动儿童核实表.xlsx")]
+
+
+def test_reconciled_roster_records_kind_profile_and_date_for_the_next_step(cycle):
+    book = rosterread.read(cycle["base"] / "q1_核实后.xlsx")
+    assert (book.meta.get("document"), book.meta.get("kind"), book.meta.get("profile")) == ("花名册", "flow", PROFILE)
+    assert book.as_of == Q1
+
+
+def test_a_roster_among_the_returned_files_is_refused_not_read_as_a_department_list(cycle, tmp_path):
+    r = _run("reconcile", cycle["base"] / "q1.xlsx", cycle["base"] / "q1_核实后.xlsx", "-o", tmp_path / "x.xlsx")
+    assert r.exit_code == 1
+    assert "这是花名册，不是部门交回的核实表" in r.output
+    assert _sheet(tmp_path / "x.xlsx", "核实汇总") == []
+
+
+def test_key_care_after_a_correction_is_judged_at_the_rosters_date_not_today(cycle):
+    from xltools import reconcile
+
+    book = rosterread.read(cycle["base"] / "q1.xlsx")
+    i = int(book.roster.index[book.roster["name"] == cycle["A"]["name"]][0])  # 15 at Q1, 16 since 2026-11-15
+    ans = reconcile.Answer("公安", "x.xlsx", 5, i, "hukou_registered", departments.DISAGREE, "否")
+    rec = reconcile.reconcile(book, [reconcile.Returned("x.xlsx", "公安", False, answers=[ans])])
+    assert rec.roster["hukou_registered"].iat[i] == "否"
+    assert rec.roster["key_care"].iat[i] and "无户籍" in rec.roster["key_care_reasons"].iat[i]
+
+
+def test_township_names_that_are_not_file_names_each_get_their_own_visible_file(cycle, tmp_path):
+    from xltools import split
+
+    book = rosterread.read(cycle["base"] / "q1.xlsx")
+    book.roster = book.roster.copy()
+    book.roster.loc[:1, "town"] = "两路/街道"
+    book.roster.loc[2:3, "town"] = "两路_街道"
+    book.roster.loc[4:5, "town"] = ".."
+    written = split.by_town(book, tmp_path)
+    names = [w.path.name for w in written]
+    assert len(set(names)) == len(names) == len(set(book.roster["town"]))
+    assert not [n for n in names if n.startswith(".")]
+    assert sum(len(_sheet(w.path, "花名册")) for w in written) == len(book.roster)
+
+
+def test_split_refuses_to_overwrite_a_department_file_already_answered(cycle, tmp_path):
+    answered = tmp_path / "教育_流动儿童核实表.xlsx"
+    answered.write_bytes((cycle["base"] / "交回" / "教育_流动儿童核实表.xlsx").read_bytes())
+    before = answered.read_bytes()
+    r = _run("split", cycle["base"] / "q1.xlsx", "--by", "部门", "-o", tmp_path)
+    assert r.exit_code == 2 and "已经填写了核实结果" in r.output
+    assert answered.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [answered.name]  # nothing else written either
+    # an unanswered file of ours (a re-run of split) is replaced as before
+    again = tmp_path / "again"
+    again.mkdir()
+    (again / answered.name).write_bytes((cycle["base"] / "部门" / answered.name).read_bytes())
+    r = _run("split", cycle["base"] / "q1.xlsx", "--by", "部门", "-o", again)
+    assert r.exit_code == 0, r.output
+
+
+def test_contradicting_answers_name_every_file_they_came_from(cycle):
+    v = next(r for r in _sheet(cycle["base"] / "q1_核实后.xlsx", "核实差异") if r["姓名"] == cycle["V"]["name"])
+    assert set(v["答复文件"].split("、")) == {"教育_流动儿童核实表.xlsx", "教育局补充核实.xlsx"}

@@ -90,7 +90,8 @@ def test_merge_reads_every_kind_of_file_and_accounts_for_every_row(district, tmp
     meta = wb["_xltools"]
     assert meta.sheet_state == "hidden"
     assert {r[0]: r[1] for r in meta.iter_rows(values_only=True)} | {"schema_version": None} == {
-        "document": "花名册", "kind": "flow", "profile": "chongqing", "as_of": None, "schema_version": None,
+        "document": "花名册", "roster_sheet": "花名册", "kind": "flow", "profile": "chongqing", "as_of": None,
+        "schema_version": None,
         "generator": "xltools merge"}
     head, roster = sheet_rows(out, "花名册")
     col = {h: i for i, h in enumerate(head)}
@@ -219,3 +220,14 @@ def test_a_read_error_in_a_worker_process_reaches_the_merge_intact():
     err = pickle.loads(pickle.dumps(ReadError("file.corrupt", "/收件/坏.xlsx", "截断")))
     assert (err.code, err.path, err.message) == ("file.corrupt", "/收件/坏.xlsx",
                                                   "/收件/坏.xlsx：" + ReadError.MESSAGES["file.corrupt"] + "（截断）")
+
+
+def test_a_merged_roster_read_as_input_gives_only_its_roster_sheet(district, tmp_path):
+    from xltools import readers
+
+    out = tmp_path / "花名册.xlsx"
+    assert run("merge", district, "-o", out, "--profile", "chongqing", "--password", "加密.xlsx=mima").exit_code == 1
+    rosters, others = readers.read_rosters(out, profile="chongqing")
+    assert [r.sheet for r in rosters] == ["花名册"] and others == []
+    assert rosters[0].kind == "flow"
+    assert len(rosters[0].frame) == len(openpyxl.load_workbook(out)["花名册"]["A"]) - 1

@@ -244,3 +244,16 @@ def test_json_report_beside_an_encrypted_roster_must_be_masked(tmp_path, demo_in
     assert r.exit_code in (0, 1), r.output
     _, _, numbers = demo_inputs
     _assert_no_full_number([(tmp_path / "x.json").read_text(encoding="utf-8")], numbers)
+
+
+def test_plain_outputs_from_an_encrypted_roster_come_with_a_warning(demo_inputs, tmp_path):
+    _, inputs, _ = demo_inputs
+    pw = tmp_path / "密码.txt"
+    pw.write_text("abc\n", encoding="utf-8")
+    roster = tmp_path / "花名册.xlsx"
+    _run("merge", inputs, "-o", roster, "--kind", "流动", "--profile", "chongqing", "--password-file", pw)
+    r = _run("split", roster, "--by", "镇街", "-o", tmp_path / "镇街", "--password", "abc")
+    assert r.exit_code == 0, r.output
+    assert "花名册是加密的，但本次输出没有加密" in r.output
+    r = _run("split", roster, "--by", "镇街", "-o", tmp_path / "镇街2", "--password", "abc", "--password-file", pw)
+    assert r.exit_code == 0 and "没有加密" not in r.output

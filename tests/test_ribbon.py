@@ -6,6 +6,7 @@ reaches the user as a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from factories import children, write_xlsx
-from xltools import check as check_mod, merge, readers, ribbon, stats, synthetic, templates, udfs
+from xltools import check as check_mod, merge, readers, ribbon, rosterbook, stats, synthetic, templates, udfs
 from xltools.profiles import load as load_profile
 from xltools.textreport import column_title
 from xltools.workbook_adapter import OpenpyxlBook, _address_groups
@@ -206,6 +207,25 @@ def test_stats_folds_a_child_registered_twice(tmp_path):
                       extra_sheets=[("一村", [header, body[2], *body[3:]])])
     text = ribbon.dispatch("stats", OpenpyxlBook(path))
     assert "5 名儿童" in text and "重复登记的 1 行已合并" in text
+
+
+def test_stats_and_check_on_a_merged_roster_read_only_its_roster_sheet_at_its_reference_date(tmp_path):
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    rows = children(12, seed=3)
+    rows[1]["family_hardship"] = "低保家庭"  # on 重点关爱台账 too
+    keys = list(rows[0])
+    header = [column_title("flow", k) for k in keys]
+    write_xlsx(inbox / "甲社区.xlsx", [header] + [[r[k] for k in keys] for r in rows[:7]])
+    write_xlsx(inbox / "乙社区.xlsx", [header] + [[r[k] for k in keys] for r in rows[5:]])  # two on 重复记录
+    result = merge.merge([inbox], profile="chongqing", as_of=dt.date(2026, 6, 30))
+    assert len(result.roster) == 12 and result.roster["key_care"].any()
+    out = rosterbook.write(result, tmp_path / "花名册.xlsx", [inbox])
+    book = OpenpyxlBook(out)
+    text = ribbon.dispatch("stats", book)
+    assert f"{len(result.roster)} 名儿童，来自工作表 花名册。" in text and "重复登记" not in text
+    book.wb.active = 0
+    assert "统计日期 2026-06-30" in ribbon.dispatch("check", book)  # the date the roster records
 
 
 # --- 合并工作簿 / 生成模板 ---------------------------------------------------------------------

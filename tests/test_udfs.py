@@ -123,6 +123,42 @@ def test_birth_sex_and_region_come_from_the_number():
     assert udfs.XT_BIRTH(wrong_check_digit(number)).startswith("错误：")
 
 
+def test_old_fifteen_digit_numbers_give_the_birth_sex_and_region_of_their_eighteen_digit_form():
+    old, new = "110105491231002", "11010519491231002X"
+    for given in (old, float(old), int(old)):  # Excel keeps a 15-digit number exactly
+        assert udfs.XT_BIRTH(given) == udfs.XT_BIRTH(new) == dt.datetime(1949, 12, 31)
+        assert udfs.XT_SEX(given) == udfs.XT_SEX(new) == "女"
+        assert udfs.XT_REGION(given) == udfs.XT_REGION(new) == "北京市朝阳区"
+        assert udfs.XT_ID_FIX(given) == new
+        assert udfs.XT_ID_CHECK(given, REF).startswith("错误：") and new in udfs.XT_ID_CHECK(given, REF)
+    assert udfs.XT_BIRTH("110105491331002").startswith("错误：") and "19491331" in udfs.XT_BIRTH("110105491331002")
+
+
+@pytest.mark.parametrize("junk", [None, "", 0, 0.0, -1.0, "€", "⑱", True, float("nan"), dt.time(12, 0), 1e300])
+def test_junk_in_a_cell_never_gives_an_internal_error(junk):
+    for f in udfs.FUNCTIONS[:6]:
+        out = f([[junk], [valid_id(seq=7)]])
+        assert isinstance(out, list) and out[1][0] not in ("", None), (f.__name__, junk, out)
+        assert "程序内部错误" not in str(out[0][0]), (f.__name__, junk, out)
+
+
+WHOLE_COLUMN = 1_048_576  # rows in E:E
+
+
+def test_a_whole_column_with_trailing_blanks_is_checked_only_up_to_its_last_value(monkeypatch):
+    seen = []
+    bulk = idcard.bulk_check
+    monkeypatch.setattr(idcard, "bulk_check", lambda values, as_of: seen.append(len(values)) or bulk(values, as_of))
+    ids = [[valid_id(seq=i)] for i in range(1, 6)] + [[None]]
+    column = ids + [[None]] * (WHOLE_COLUMN - len(ids))  # what Excel passes for E:E
+    out = udfs.XT_ID_CHECK(column, REF)
+    assert seen == [5]  # not a million blank strings
+    assert len(out) == WHOLE_COLUMN and out[:6] == [["正确"]] * 5 + [[""]] and out[-1] == [""]
+    ages = udfs.XT_AGE(column, REF)
+    assert len(ages) == WHOLE_COLUMN and ages[:6] == udfs.XT_AGE(ids, REF) and ages[-1] == [""]
+    assert udfs.XT_SEX([[None, None]] * 3) == [["", ""]] * 3
+
+
 # --- ages ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("days_after, age", [(-1, 16), (0, 16), (1, 15)])
@@ -226,6 +262,30 @@ def test_status_reads_our_two_row_template_header_from_values_alone(tmp_path, ki
     assert [bool(flags[s.row - 1][0]) for s in engine.report.statuses] == \
         [bool(s.errors or s.warnings) for s in engine.report.statuses]
     assert sum(1 for s in engine.report.statuses if s.errors) == 1
+
+
+def test_a_whole_column_table_reads_only_its_filled_rows_and_answers_every_row(tmp_path, monkeypatch):
+    path, _ = roster_file(tmp_path, n=10)
+    table = values_of(path)
+    width = len(table[0])
+    whole = table + [[None] * width for _ in range(WHOLE_COLUMN - len(table))]  # A:CD of a sheet
+    read = []
+    grid = readers.read_grid
+    monkeypatch.setattr(readers, "read_grid", lambda g, **kw: read.append(len(g)) or grid(g, **kw))
+    monkeypatch.setattr(udfs, "_CHECKED", type(udfs._CHECKED)())
+    out = udfs.XT_STATUS(whole, REF, None, "chongqing")
+    assert read == [len(table)]
+    assert len(out) == WHOLE_COLUMN and out[:len(table)] == udfs.XT_STATUS(table, REF, None, "chongqing")
+    assert out[-1] == ["", "", ""]
+    assert udfs.XT_FLAGS(whole, REF, None, "chongqing")[:len(table)] == udfs.XT_FLAGS(table, REF, None, "chongqing")
+    assert read == [len(table)]  # the second function reused the first one's check
+
+
+def test_kind_and_profile_given_as_number_cells_are_read_as_text(tmp_path):
+    path, _ = roster_file(tmp_path, n=6)
+    table = values_of(path)
+    assert udfs.XT_STATUS(table, REF, 1.0, "chongqing") == udfs.XT_STATUS(table, REF, "流动", "chongqing")
+    assert udfs.XT_STATUS(table, REF, None, 7.0).startswith("错误：未知的地区口径“7”")
 
 
 def test_a_table_without_a_roster_header_gives_one_chinese_error():

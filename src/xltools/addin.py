@@ -269,16 +269,20 @@ def install(environ=os.environ, interpreter: str = sys.executable,
     if encoding is None:
         encoding = "mbcs" if sys.platform.startswith("win") else "utf-8"
     target_dir = xlstart_dir(environ)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    addin = build(target_dir / ADDIN_NAME).path
     config = user_config_path(environ)
-    config.parent.mkdir(parents=True, exist_ok=True)
-    existing = config.read_text(encoding=encoding) if config.exists() else ""
     settings = machine_settings(interpreter)
     try:
-        data = merge_config(existing, settings).encode(encoding)
-    except UnicodeEncodeError:
-        raise AddinError(f"路径含有系统编码无法表示的字符，VBA 读不到：{settings}；"
-                         "请把 Python 装在只含中英文字母、数字的路径下。") from None
-    atomic.write_bytes(config, data)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        addin = build(target_dir / ADDIN_NAME).path
+        config.parent.mkdir(parents=True, exist_ok=True)
+        existing = config.read_text(encoding=encoding, errors="replace") if config.exists() else ""
+        try:
+            data = merge_config(existing, settings).encode(encoding)
+        except UnicodeEncodeError:
+            raise AddinError(f"路径含有系统编码无法表示的字符，VBA 读不到：{settings}；"
+                             "请把 Python 装在只含中英文字母、数字的路径下。") from None
+        atomic.write_bytes(config, data)
+    except OSError as e:  # a folder or file we may not write: say which, not a traceback
+        raise AddinError(f"无法写入 {e.filename or target_dir}（{e.strerror or e}）："
+                         "请检查该文件夹的权限，或关闭正在使用它的程序后重试。") from None
     return InstallResult(addin, config, settings)

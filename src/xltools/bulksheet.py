@@ -11,7 +11,7 @@ XlsxWriter writes the sheet file.  Everything else on the sheet (header, widths,
 filters, freeze panes, cells above or below the block) is still XlsxWriter's.
 
 Values: ``str`` → shared string ('' is an empty cell); ``int``/``float`` →
-number (NaN is empty); ``bool`` → 是/否 as text; ``date``/``datetime`` → an
+number (NaN is empty, ±∞ — which a spreadsheet cannot hold — is written as text); ``bool`` → 是/否 as text; ``date``/``datetime`` → an
 Excel date; ``None`` → empty.  A column marked ``iso_dates`` also writes text of
 the form ``YYYY-MM-DD`` as a date (anything else in it stays text).
 
@@ -52,7 +52,7 @@ class Column:
 
     values: Sequence
     text_format: object = None     # xlsxwriter Format for text
-    number_format: object = None   # for numbers (defaults to text_format's workbook default)
+    number_format: object = None   # for numbers (defaults to text_format)
     date_format: object = None     # for dates (required when the column holds dates)
     iso_dates: bool = False
 
@@ -110,7 +110,7 @@ def _tail(value, col: Column, ws) -> tuple[str, int]:
             raise ValueError("a column with dates needs a date_format")
         serial = ws._convert_date_time(value)
         return f'"{_style(col.date_format)}><v>{serial:.16G}</v></c>', 0
-    if isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value):
         return f'"{_style(col.number_format or col.text_format)}><v>{float(value):.16G}</v></c>', 0
     text = str(value)[:MAX_CELL_TEXT]
     return f'"{_style(col.text_format)} t="s"><v>{ws.str_table._get_shared_string_index(text)}</v></c>', 1

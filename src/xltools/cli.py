@@ -285,6 +285,12 @@ def _read_roster_book(path, password, profile=None):
         sys.exit(EXIT_UNREADABLE)
 
 
+def _warn_if_unprotected(books, open_password) -> None:
+    """An encrypted 花名册 in, plain files out: say so (the user may have forgotten --encrypt)."""
+    if open_password is None and any(b.encrypted for b in books):
+        click.echo("注意：花名册是加密的，但本次输出没有加密；发往他处前请加 --encrypt（或 --mask 打码）。", err=True)
+
+
 @main.command()
 @click.argument("roster", type=click.Path(exists=True, dir_okay=False))
 @click.option("--by", "by", required=True, type=click.Choice(["镇街", "部门"]), help="按镇街或按部门拆分。")
@@ -310,6 +316,7 @@ def split(roster, by, out_dir, department_names, password, profile, mask, encryp
 
     book = _read_roster_book(roster, password, profile)
     open_password = _encryption_password(encrypt, password_file)
+    _warn_if_unprotected([book], open_password if not mask else "")
     try:
         if by == "部门":
             depts = [departments.find(n) for n in department_names] or None
@@ -350,6 +357,7 @@ def reconcile(roster, returned, output, passwords, profile, mask, encrypt, passw
     pw = _passwords(passwords)
     book = _read_roster_book(roster, pw.get(roster) or pw.get(Path(roster).name), profile)
     open_password = _encryption_password(encrypt, password_file)
+    _warn_if_unprotected([book], open_password if not mask else "")
     files = merging.collect(returned)
     got, failed = [], []
     for f in files:
@@ -396,6 +404,7 @@ def diff(old, new, output, as_of, passwords, mask, encrypt, password_file):
     if old_book.kind != new_book.kind:
         raise click.UsageError("两期花名册的表格类别不同（一个是流动儿童，一个是留守儿童），无法比较。")
     open_password = _encryption_password(encrypt, password_file)
+    _warn_if_unprotected([old_book, new_book], open_password if not mask else "")
     changes = diffing.diff(old_book, new_book, as_of)
     try:
         out = diffing.write(changes, output, mask=mask, password=open_password)

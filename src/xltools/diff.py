@@ -14,9 +14,10 @@ number by 姓名 + 出生日期.  A child *counts* in a roster when its 类别 i
 - **变更**: in both, every field whose value changed (old → new), 镇街 and 村社区
   included (a move within the district shows here), and 类别 and 重点关爱.
 
-The new roster's 统计日期 is not written in the 花名册; :func:`reference_date`
-takes the earliest date by which every child had reached the 年龄 it shows (the
-latest birth date + 年龄 years), unless one is given (``--as-of``).
+The new roster's 统计日期 is ``--as-of``, else the one the merge recorded in the
+花名册's hidden sheet (a merge with ``--as-of``), else :func:`reference_date`: the
+earliest date by which every child had reached the 年龄 it shows (the latest birth
+date + 年龄 years).
 
 Accounting (概况): old count + added − gone = new count.
 """
@@ -122,11 +123,10 @@ def _counts(rec) -> bool:
 
 
 def diff(old: RosterBook, new: RosterBook, as_of: _dt.date | None = None) -> Changes:
-    recorded = new.meta.get("as_of", "")
     if as_of:
         ref, source = as_of, "--as-of"
-    elif recorded:
-        ref, source = _dt.date.fromisoformat(recorded), "本期花名册记录的统计日期"
+    elif new.as_of:
+        ref, source = new.as_of, "本期花名册记录的统计日期"
     else:
         ref, source = reference_date(new.roster), "按本期花名册的年龄推算"
     if ref is None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import multiprocessing
 import os
 import re
 from collections import deque
@@ -50,7 +51,9 @@ STATUS_LABELS = {"age": "年龄", "category": "类别", "reasons": "类别说明
                  "key_care_reasons": "重点关爱原因", "errors": "错误数", "warnings": "提醒数"}
 READ_AHEAD = 2  # files per worker read and checked ahead of the one the merge is taking
 MAX_WORKERS = 4  # processes reading and checking files (each holds its own copy of the engine)
-MIN_FILES_FOR_WORKERS = 4  # below this, starting processes costs more than it saves
+# Below this many files, starting worker processes costs more than it saves: forking is
+# cheap (Linux), spawning (Windows, macOS) imports pandas afresh in each worker, ~1–2 s.
+MIN_FILES_FOR_WORKERS = {"fork": 4}.get(multiprocessing.get_all_start_methods()[0], 32)  # [0]: the default
 R_NO_IDENTITY = "姓名和公民身份号码都没有，无法识别儿童"
 _TOWN = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:街道办事处|街道|镇|乡))")
 _VILLAGE = re.compile(r"([\u4e00-\u9fff]{1,12}?(?:村民委员会|居民委员会|社区|村|居委会))")

@@ -66,7 +66,8 @@ class ReadError(Exception):
 
     MESSAGES = {
         "file.not_found": "找不到文件，请检查路径。",
-        "file.encrypted": "工作簿已加密，请用 --password 提供打开密码。",
+        "file.encrypted": "工作簿已加密，请提供打开密码（validate、split 写 --password 密码；"
+                          "merge、reconcile、diff 写 --password 文件名=密码）。",
         "file.wrong_password": "打开密码不对，请核对后重试。",
         "file.corrupt": "文件已损坏或不完整，无法打开；请让报送单位重新导出或重新发送。",
         "file.not_spreadsheet": "不是表格文件（支持 .xlsx、.xlsm、.xls、.csv）。",
@@ -762,12 +763,14 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
     import python_calamine as pc
 
     rosters, others = [], []
-    ours = meta.get("generator") == "xltools"
+    # our own workbooks name their roster sheet: a template's 填报, a 花名册's 花名册 (its
+    # 重复记录 and 重点关爱台账 sheets hold children too, but are not rosters to merge)
+    only = meta.get("roster_sheet") or (TEMPLATE_SHEET if meta.get("generator") == "xltools" else None)
     for sm in book.sheets_metadata:
         name = sm.name
         if name in META_SHEETS or sm.typ != pc.SheetTypeEnum.WorkSheet:
             continue
-        if ours and name != TEMPLATE_SHEET:  # our own 说明/选项 sheets: known, nothing to report
+        if only and name != only:  # our own 说明/选项/统计 … sheets: known, nothing to report
             continue
         sheet = book.get_sheet_by_name(name)
         try:

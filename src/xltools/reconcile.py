@@ -88,6 +88,7 @@ class Returned:
     sent: list[int] | None = None                 # roster rows the department was sent (ours)
     unanswered: list[int] = field(default_factory=list)
     note: str = ""
+    seen: set[int] = field(default_factory=set)   # roster rows the file has a row for
 
 
 @dataclass
@@ -162,6 +163,9 @@ def read_returned(path, book: RosterBook, *, password: str | None = None, index:
             meta = readers.meta_of(payload.get_sheet_by_name(META_SHEET).to_python())
         if meta.get("type") == FILE_TYPE:
             return _read_ours(path, payload, meta, book, index)
+        if meta.get("document") == ROSTER_SHEET:
+            raise ReturnedError(f"{path}：这是花名册，不是部门交回的核实表；请把它移出交回的文件夹"
+                                "（或不写在交回文件中）后重试。")
         grids = [(n, payload.get_sheet_by_name(n).to_python(skip_empty_area=False)) for n in names
                  if n not in (META_SHEET,)]
     else:
@@ -205,6 +209,7 @@ def _read_ours(path, book_, meta: dict, book: RosterBook, index: _Index) -> Retu
             continue
         out.matched += 1
         out.sent.append(i)
+        out.seen.add(i)
         answered = False
         for key, c in fields.items():
             verdict, value = deps.answer(_cell(row, c + 1)), _cell(row, c + 2)
@@ -228,6 +233,17 @@ def _strip_words(text: str, words) -> tuple[str, bool]:
     return t, False
 
 
+def _field_key(text: str, form: Form) -> tuple[str | None, bool]:
+    """(the field a plain list's header names, whether it is a corrected value): 更正后就学情况 →
+    (schooling, True); 居住登记情况 → (residence_registration, False)."""
+    bare, corrected = _strip_words(text, CORRECTION_WORDS)
+    for t in dict.fromkeys((bare, bare.removesuffix("情况"), bare + "情况")):
+        key = readers.match_header(t, None, form) if t else None
+        if key:
+            return key, corrected
+    return None, corrected
+
+
 def _read_plain(path, sheet: str, grid: list[list], book: RosterBook, index: _Index) -> Returned | None:
     form = _form(book)
     all_fields = {k for d in deps.DEPARTMENTS for k in d.fields}
@@ -244,8 +260,7 @@ def _read_plain(path, sheet: str, grid: list[list], book: RosterBook, index: _In
     for c, text in enumerate(header):
         if not text or c == id_col:
             continue
-        bare, corrected = _strip_words(text, CORRECTION_WORDS)
-        key = readers.match_header(bare, None, form) if bare else None
+        key, corrected = _field_key(text, form)
         if key in all_fields and (corrected or key not in value_cols):
             value_cols[key] = c
         elif key is None and verdict_col < 0 and any(w in readers.norm_header(text) for w in VERDICT_WORDS):
@@ -274,16 +289,36 @@ def _read_plain(path, sheet: str, grid: list[list], book: RosterBook, index: _In
         if verdict == NOT_FOUND:
             out.answers.append(Answer(name, str(path), r + 1, i, None, NOT_FOUND))
             continue
-        for key, c in value_cols.items():
-            if key in form:
-                out.answers.append(Answer(name, str(path), r + 1, i, key, verdict, _cell(row, c)))
-        if not value_cols and verdict == DISAGREE:
+        # A blank corrected-value cell says nothing about that field (the department corrected
+        # another one, or nothing); 一致 covers every field of the list.
+        values = {key: _cell(row, c) for key, c in value_cols.items() if key in form}
+        for key, value in values.items():
+            if value or verdict == AGREE:
+                out.answers.append(Answer(name, str(path), r + 1, i, key, verdict, value))
+        if verdict == DISAGREE and not any(values.values()):
             out.answers.append(Answer(name, str(path), r + 1, i, None, DISAGREE))
     sent = book.roster.index.tolist()
     if dept is not None and dept.max_age is not None and "age" in book.roster:
         sent = [i for i in sent if (book.roster["age"].iat[i] or 0) <= dept.max_age]
     out.unanswered = [i for i in sent if i not in seen]
+    out.seen = seen
     return out
+
+
+def _merge_unanswered(returned: list[Returned]) -> None:
+    """A child a department answered in one of its files is not unanswered in its other files,
+    and one it answered in none is listed once."""
+    def who(ret):
+        return ret.path if ret.department == NO_DEPARTMENT else ret.department
+
+    covered: dict[str, set[int]] = defaultdict(set)
+    for ret in returned:
+        covered[who(ret)] |= ret.seen - set(ret.unanswered)
+    listed: dict[str, set[int]] = defaultdict(set)
+    for ret in sorted(returned, key=lambda r: not r.ours):  # under the file it was sent in, when there is one
+        keep = [i for i in dict.fromkeys(ret.unanswered) if i not in covered[who(ret)] and i not in listed[who(ret)]]
+        listed[who(ret)].update(keep)
+        ret.unanswered = keep
 
 
 # --- deciding ------------------------------------------------------------------------------
@@ -313,6 +348,7 @@ def _same(form: Form, key: str, a: str, b: str) -> bool:
 def reconcile(book: RosterBook, returned: list[Returned]) -> Reconciliation:
     """Decide every answer by the module's rule and apply the accepted corrections."""
     form = _form(book)
+    _merge_unanswered(returned)
     roster = book.roster.copy()
     if "corrections" not in roster:
         roster["corrections"] = ""
@@ -353,7 +389,8 @@ def reconcile(book: RosterBook, returned: list[Returned]) -> Reconciliation:
             values = "；".join([f"{v}（{'、'.join(x.department for x in xs)}）" for v, xs in proposals.items()]
                               + ([f"{current or '空'}（一致）"] if agree_here else []))
             shown = MULTI_JOINER.join(proposals)
-            rows.append(_difference(book, i, title, current, shown, depts, answers[0].file,
+            files = "、".join(dict.fromkeys(Path(a.file).name for a in answers))
+            rows.append(_difference(book, i, title, current, shown, depts, files,
                                     f"{PENDING}：{R_CONFLICT.format(values=values)}"))
             continue
         for a, why in valid_errors:
@@ -398,8 +435,11 @@ def _recompute_key_care(roster: pd.DataFrame, rows: set[int], book: RosterBook) 
     idx = sorted(rows)
     form = _form(book)
     cols = [c for c in roster.columns if c in form.column_keys]
-    report = validate_frame(roster.iloc[idx][cols].reset_index(drop=True), book.kind, book.profile,
-                            _dt.date.today())
+    from .diff import reference_date
+
+    # the roster's 统计日期, not today: ages (and so 失学 and the like) are those the roster shows
+    as_of = book.as_of or reference_date(book.roster) or _dt.date.today()
+    report = validate_frame(roster.iloc[idx][cols].reset_index(drop=True), book.kind, book.profile, as_of)
     st = report.statuses
     for pos, i in enumerate(idx):
         roster.iat[i, roster.columns.get_loc("key_care")] = bool(st.key_care[pos])
@@ -481,5 +521,6 @@ def write(rec: Reconciliation, out, *, mask: bool = False, password: str | None 
         result = book.result(roster)
         rosterbook._stats(wb, fmt, result)
         rosterbook._key_care(wb, fmt, result)
+        rosterbook._meta(wb, result)  # kind, profile, 统计日期: split and diff read the new roster back as merged
         wb.close()
     return privacy.save(out, build, password=password, inputs=[book.path, *[r.path for r in rec.returned], *inputs])

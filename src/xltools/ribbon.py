@@ -26,7 +26,7 @@ from typing import Callable
 
 import pandas as pd
 
-from . import merge as merge_mod, readers, rosterbook, stats, templates
+from . import dates, merge as merge_mod, readers, rosterbook, rosterread, stats, templates
 from .issues import ERROR, SEVERITY_LABELS
 from .profiles import Profile, UnknownProfile, load as load_profile
 from .schema import KIND_LABELS, parse_kind
@@ -64,6 +64,14 @@ def _meta(book: WorkbookAdapter) -> dict:
 
 def _profile(meta: dict) -> Profile:
     return load_profile(meta.get("profile") or os.environ.get(PROFILE_ENV) or None)
+
+
+def _as_of(meta: dict) -> _dt.date | None:
+    """The reference date a merged 花名册 records (merge --as-of); None: the sheet's own."""
+    try:
+        return dates.parse_date(meta.get("as_of") or None)
+    except dates.DateError:
+        return None
 
 
 def _marks(book: WorkbookAdapter) -> list[list[str]]:
@@ -114,10 +122,14 @@ def _free_path(path: Path) -> Path:
 def _roster_sheets(book: WorkbookAdapter, kind: str | None, prof: Profile):
     """(roster, reason) for every sheet that is not the buttons' own output."""
     skip = _own_sheets(book) | set(readers.META_SHEETS)
-    ours = _meta(book).get("generator") == "xltools"  # our template: only its 填报 sheet is a roster
+    meta = _meta(book)
+    # our template: only its 填报 sheet is a roster; a merged 花名册: only its 花名册 sheet
+    # (重复记录 and 重点关爱台账 repeat its children)
+    only = readers.TEMPLATE_SHEET if meta.get("generator") == "xltools" else \
+        rosterread.ROSTER_SHEET if meta.get("document") == rosterread.ROSTER_SHEET else None
     found, others = [], []
     for name in book.sheets:
-        if name in skip or (ours and name != readers.TEMPLATE_SHEET):
+        if name in skip or (only and name != only):
             continue
         try:
             found.append(readers.read_grid(book.read_values(name), merged=book.merged_ranges(name), kind=kind,
@@ -141,7 +153,7 @@ def check(book: WorkbookAdapter) -> str:
     if not roster.kind:
         return (f"「{sheet}」：无法从表头判断是流动儿童表还是留守儿童表；请按附件1或附件2核对表头"
                 "（如“离开户籍地日期”是流动儿童表才有的列）。")
-    report = validate_frame(roster.frame, roster.kind, prof, None, report_date=roster.report_date,
+    report = validate_frame(roster.frame, roster.kind, prof, _as_of(meta), report_date=roster.report_date,
                             unit=roster.unit, letters=roster.columns)
     _clear(book, "check")
     s = report.summary()
@@ -233,7 +245,7 @@ def statistics(book: WorkbookAdapter) -> str:
         return "本工作簿中没有找到花名册（附件1或附件2的表头）。" + (f"未识别的工作表：{'、'.join(others)}。" if others else "")
     kind = max(set(kinds), key=kinds.count)
     used = [r for r in rosters if r.kind == kind]
-    children, folded = _children(book, used, kind, prof)
+    children, folded = _children(book, used, kind, prof, _as_of(meta))
     name = _fresh_sheet(book, STATS_SHEET, "stats")
     rows: list[list] = [[f"{KIND_LABELS[kind]}儿童监测摸排统计（{len(children)}人，{_dt.date.today().isoformat()}生成）"], []]
     for title, table in stats.tables(children, kind, prof):
@@ -247,9 +259,9 @@ def statistics(book: WorkbookAdapter) -> str:
     return text
 
 
-def _children(book: WorkbookAdapter, rosters, kind: str, prof: Profile) -> tuple[pd.DataFrame, int]:
+def _children(book: WorkbookAdapter, rosters, kind: str, prof: Profile, as_of=None) -> tuple[pd.DataFrame, int]:
     """The merge's roster (one row per child, with status) of some sheets; rows folded as duplicates."""
-    parts = [merge_mod.check_sheet(Path(book.name), r, kind, prof, None)[0] for r in rosters]
+    parts = [merge_mod.check_sheet(Path(book.name), r, kind, prof, as_of)[0] for r in rosters]
     kept, _ = merge_mod.combine(parts)
     return kept, sum(len(p) for p in parts) - len(kept)
 
@@ -277,7 +289,7 @@ def template(book: WorkbookAdapter) -> str:
     unit = book.ask("请输入填报单位（村、社区）名称：")
     if not unit or not unit.strip():
         return "没有输入单位名称，未生成模板。"
-    answer = book.ask("表格类别（流动 或 留守）：", KIND_LABELS["flow"])
+    answer = book.ask(f"表格类别（{' 或 '.join(KIND_LABELS.values())}）：", KIND_LABELS["flow"])
     if answer is None:
         return "已取消，未生成模板。"
     try:

@@ -1,8 +1,10 @@
 """Write a merge result as the district workbook: 花名册 and its companion sheets.
 
 Sheets: 花名册, 问题清单, 重复记录, 未读取文件, 统计 (tables and native charts),
-重点关爱台账, 对账.  ID numbers are written as text, dates as dates; every sheet
-has a frozen header and filters.  The file is written to a temporary name in the
+重点关爱台账, 对账, and a hidden ``_xltools`` sheet (kind, profile, 统计日期) that
+lets :mod:`xltools.rosterread` read the workbook back.  ID numbers are written as
+text, dates as dates; every sheet has a frozen header and filters; the tables go
+through :mod:`xltools.bulksheet`.  The file is written to a temporary name in the
 output folder and renamed when complete, so a crash never leaves half a 花名册.
 """
 
@@ -12,7 +14,6 @@ import datetime as _dt
 from pathlib import Path
 
 import pandas as pd
-
 
 from . import atomic, bulksheet, stats
 from .issues import SEVERITY_LABELS
@@ -84,7 +85,7 @@ def new_workbook(path, title: str):
 def _meta(wb, result: MergeResult) -> None:
     """The hidden sheet that lets split/reconcile/diff read this workbook back without guessing."""
     ws = wb.add_worksheet(META_SHEET)
-    pairs = [("document", "花名册"), ("kind", result.kind), ("profile", result.profile),
+    pairs = [("document", "花名册"), ("roster_sheet", SHEETS[0]), ("kind", result.kind), ("profile", result.profile),
              ("as_of", result.as_of.isoformat() if result.as_of else ""), ("schema_version", SCHEMA_VERSION),
              ("generator", "xltools merge")]
     for i, pair in enumerate(pairs):

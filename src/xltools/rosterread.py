@@ -18,6 +18,7 @@ Reading uses calamine (:mod:`xltools.readers`), not openpyxl: a 100,000-row
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -50,10 +51,19 @@ class RosterBook:
     differences: pd.DataFrame = field(default_factory=pd.DataFrame)  # 核实差异 of a reconciled roster
     unknown: list[str] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    encrypted: bool = False                    # opened with a password
+
+    @property
+    def as_of(self) -> _dt.date | None:
+        """The 统计日期 the merge recorded (``--as-of``), or None."""
+        try:
+            return _dt.date.fromisoformat(str(self.meta.get("as_of") or "").strip()[:10])
+        except ValueError:
+            return None
 
     def result(self, roster: pd.DataFrame | None = None) -> MergeResult:
         """A MergeResult over this roster, for :mod:`xltools.rosterbook`'s sheet writers."""
-        return MergeResult(kind=self.kind, profile=self.profile, as_of=None,
+        return MergeResult(kind=self.kind, profile=self.profile, as_of=self.as_of,
                            roster=self.roster if roster is None else roster, issues=[],
                            duplicates=pd.DataFrame(), rejected=pd.DataFrame(), files=[])
 
@@ -154,7 +164,7 @@ def read(path, *, password: str | None = None, profile: str | None = None) -> Ro
     differences = _text_frame(*_rows(book, DIFFERENCES_SHEET))
     columns = [(k, h) for k, h in zip(keys, header) if h]
     return RosterBook(path=str(path), kind=kind, profile=prof, roster=roster, columns=columns, issues=issues,
-                      differences=differences, unknown=unknown, meta=meta)
+                      differences=differences, unknown=unknown, meta=meta, encrypted=bool(password))
 
 
 def id_key(text) -> str:

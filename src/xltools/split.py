@@ -56,8 +56,24 @@ class Written:
 
 
 def safe_name(text: str) -> str:
-    """A file-name-safe version of a township or department name."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_") or NO_TOWN
+    """A file-name-safe version of a township or department name (no leading dot: a hidden
+    file is one that merge and reconcile skip).
+
+    >>> safe_name("两路/街道: A"), safe_name("..")
+    ('两路_街道_A', '未识别镇街')
+    """
+    return re.sub(r'[\\/:*?"<>|\s\x00-\x1f]+', "_", text).strip("_.") or NO_TOWN
+
+
+def _unique(path: Path, taken: set[Path]) -> Path:
+    """``path``, or ``path（2）``… when another name of this run already took it (两路/街道 and
+    两路_街道 both become 两路_街道): one township never overwrites another's file."""
+    n, out = 1, path
+    while out in taken:
+        n += 1
+        out = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+    taken.add(out)
+    return out
 
 
 # --- by township -----------------------------------------------------------------------
@@ -102,12 +118,12 @@ def by_town(book: RosterBook, out_dir, *, mask: bool = False, password: str | No
             inputs=()) -> list[Written]:
     """One workbook per township: 花名册, 问题清单 and (if any) 核实差异 of its children."""
     out_dir = Path(out_dir)
-    written = []
+    written, taken = [], set()
     for town, (children, issues, diffs) in town_parts(book).items():
         if mask:
             children, issues, diffs = (privacy.mask_frame(children, book.kind), privacy.mask_frame(issues, book.kind),
                                        privacy.mask_frame(diffs, book.kind))
-        path = out_dir / f"{safe_name(town)}_{KIND_LABELS[book.kind]}儿童花名册.xlsx"
+        path = _unique(out_dir / f"{safe_name(town)}_{KIND_LABELS[book.kind]}儿童花名册.xlsx", taken)
 
         def build(tmp, children=children, issues=issues, diffs=diffs):
             wb = new_workbook(tmp, f"{town}{KIND_LABELS[book.kind]}儿童花名册")
@@ -147,16 +163,43 @@ def by_department(book: RosterBook, out_dir, departments=None, *, mask: bool = F
     of this kind of form)."""
     form = _form(book)
     depts = [d for d in (departments or DEPARTMENTS) if d.fields_of(form)]
+    paths = {d.name: Path(out_dir) / f"{safe_name(d.name)}_{KIND_LABELS[book.kind]}儿童核实表.xlsx" for d in depts}
+    for dept in depts:  # before writing any: a refused run leaves the folder as it was
+        if _has_answers(paths[dept.name]):
+            raise privacy.OutputError(f"{paths[dept.name]} 是{dept.name}已经填写了核实结果的核实表，重新拆分会把它覆盖；"
+                                      "请换一个输出文件夹（-o），或先把交回的文件移到别处。")
     written = []
     for dept in depts:
         rows = department_rows(book, dept)
         if mask:
             rows = privacy.mask_frame(rows, book.kind)
-        path = Path(out_dir) / f"{safe_name(dept.name)}_{KIND_LABELS[book.kind]}儿童核实表.xlsx"
+        path = paths[dept.name]
         privacy.save(path, lambda tmp, dept=dept, rows=rows: _department_book(tmp, book, dept, rows, today, mask),
                      password=password, inputs=[book.path, *inputs])
         written.append(Written(path, dept.name, len(rows)))
     return written
+
+
+def _has_answers(path: Path) -> bool:
+    """Whether ``path`` is a department file of ours (readable without a password) in which
+    a department has already filled in an answer."""
+    from .readers import ReadError, _open, meta_of
+
+    if not path.is_file():
+        return False
+    try:
+        what, wb = _open(path, None)
+    except ReadError:  # encrypted or damaged: not one we can tell apart, written over as before
+        return False
+    if what != "book" or META_SHEET not in wb.sheet_names or CHECK_SHEET not in wb.sheet_names:
+        return False
+    meta = meta_of(wb.get_sheet_by_name(META_SHEET).to_python())
+    if meta.get("type") != FILE_TYPE:
+        return False
+    answer_cols = [int(v) + k for key, v in meta.items() if key.startswith("field_") for k in (1, 2)]
+    grid = wb.get_sheet_by_name(CHECK_SHEET).to_python(skip_empty_area=False)
+    first = int(meta.get("first_data_row", FIRST_DATA + 1)) - 1
+    return any(c < len(row) and str(row[c]).strip() for row in grid[first:] for c in answer_cols)
 
 
 def _form(book: RosterBook):

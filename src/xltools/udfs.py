@@ -78,12 +78,16 @@ def _safe(fn):
 # --- shapes ------------------------------------------------------------------
 
 def _flat(values) -> tuple[list, object]:
-    """The cells of a scalar, a list or a list of lists, and the shape to rebuild."""
-    if isinstance(values, (list, tuple)):
-        if values and all(isinstance(r, (list, tuple)) for r in values):
-            return [v for r in values for v in r], [len(r) for r in values]
+    """The cells of a scalar, a list or a list of rows, and the shape to rebuild.
+
+    Trailing blank rows are left out: a whole-column range (``E:E``) brings
+    1,048,576 rows, nearly all blank, and :func:`_shaped` gives them back blank."""
+    if not isinstance(values, (list, tuple)):
+        return [values], None
+    if not values or not all(isinstance(r, (list, tuple)) for r in values):
         return list(values), len(values)
-    return [values], None
+    n = _filled_rows(values)
+    return [v for r in values[:n] for v in r], ([len(r) for r in values[:n]], [len(r) for r in values[n:]])
 
 
 def _shaped(flat: list, shape):
@@ -91,11 +95,25 @@ def _shaped(flat: list, shape):
         return flat[0]
     if isinstance(shape, int):
         return flat
+    widths, blank = shape
     out, i = [], 0
-    for n in shape:
+    for n in widths:
         out.append(flat[i:i + n])
         i += n
-    return out
+    return out + [[""] * n for n in blank]
+
+
+def _blank_row(row) -> bool:
+    n = row.count(None)  # identity test at C speed: the usual trailing row is all None
+    return n == len(row) or n + row.count("") == len(row) or all(_blank(v) for v in row)
+
+
+def _filled_rows(rows) -> int:
+    """How many rows there are up to the last one with something in it."""
+    n = len(rows)
+    while n and _blank_row(rows[n - 1]):
+        n -= 1
+    return n
 
 
 def _as_of(value) -> _dt.date:
@@ -117,8 +135,19 @@ def _error_text(exc: idcard.IDError, raw) -> str:
     return "错误：" + Issue(exc.code, label=ID_TITLE, value=readers.cell_text(raw), params=exc.params).message
 
 
-def _inspect_all(values, as_of: _dt.date) -> list:
-    """Per cell: None (blank), an error text, or (number, birth date, male, warnings)."""
+def _validated(raw, as_of: _dt.date) -> str:
+    """The compact number, a 15-digit old number as its 18-digit form; IDError otherwise."""
+    try:
+        return idcard.validate(raw, as_of)
+    except idcard.OldFormat as exc:
+        return idcard.validate(exc.params["converted"], as_of)
+
+
+def _inspect_all(values, as_of: _dt.date, old_ok: bool = True) -> list:
+    """Per cell: None (blank), an error text, or (number, birth date, male, warnings).
+
+    ``old_ok``: a 15-digit old number stands for its 18-digit form (its birth
+    date, sex and region are the same); only 核对号码 reports it as an error."""
     flat = [None if _blank(v) else v for v in values]
     texts = [readers.cell_text(v) if isinstance(v, str) else "" for v in flat]
     ok, birth, male, _ = idcard.bulk_check(texts, as_of)
@@ -133,7 +162,7 @@ def _inspect_all(values, as_of: _dt.date) -> list:
             is_male = bool(male[i])
         else:
             try:
-                number = idcard.validate(raw, as_of)
+                number = _validated(raw, as_of) if old_ok else idcard.validate(raw, as_of)
             except idcard.IDError as exc:
                 out[i] = _error_text(exc, raw)
                 continue
@@ -145,9 +174,9 @@ def _inspect_all(values, as_of: _dt.date) -> list:
     return out
 
 
-def _per_id(ids, as_of, fn):
+def _per_id(ids, as_of, fn, old_ok: bool = True):
     flat, shape = _flat(ids)
-    infos = _inspect_all(flat, as_of)
+    infos = _inspect_all(flat, as_of, old_ok)
     return _shaped(["" if x is None else x if isinstance(x, str) else fn(x, raw)
                     for x, raw in zip(infos, flat)], shape)
 
@@ -163,7 +192,7 @@ def XT_ID_CHECK(ids, as_of=None):
         if warnings:
             return "提醒：" + "；".join(Issue(c, label=ID_TITLE, value=number, params=p).message for c, p in warnings)
         return OK
-    return _per_id(ids, _as_of(as_of), text)
+    return _per_id(ids, _as_of(as_of), text, old_ok=False)
 
 
 @_func(category=CATEGORY)
@@ -179,12 +208,7 @@ def XT_ID_FIX(ids):
             out.append("")
             continue
         try:
-            out.append(idcard.validate(raw, today))
-        except idcard.OldFormat as exc:
-            try:
-                out.append(idcard.validate(exc.params["converted"], today))
-            except idcard.IDError as inner:
-                out.append(_error_text(inner, raw))
+            out.append(_validated(raw, today))
         except idcard.IDError as exc:
             out.append(_error_text(exc, raw))
     return _shaped(out, shape)
@@ -246,9 +270,7 @@ def _age(v, ref: _dt.date):
         return ""
     if _looks_like_id(v):
         try:
-            number = idcard.validate(v, ref)
-        except idcard.OldFormat as exc:
-            number = exc.params["converted"]
+            number = _validated(v, ref)
         except idcard.IDError as exc:
             return _error_text(exc, v)
         born = idcard.get_birth_date(number)
@@ -257,6 +279,8 @@ def _age(v, ref: _dt.date):
             born = dates.parse_date(v)
         except dates.DateError as exc:
             return f"错误：{exc}；请填写出生日期（如 2015-03-02）或公民身份号码。"
+        if born is None:  # what parse_date takes for no date at all
+            return ""
     if born > ref:
         return f"错误：出生日期 {born.isoformat()} 晚于统计日期 {ref.isoformat()}；请核对。"
     return dates.age_on(born, ref)
@@ -286,12 +310,13 @@ def _checked(table, as_of, kind, profile):
     """(roster, report) of a table given as rows of cell values, header included."""
     if not isinstance(table, (list, tuple)) or not table or not isinstance(table[0], (list, tuple)):
         raise UDFError("第1个参数应为花名册区域（含表头行），如 A3:CD1004。")
-    try:
-        wanted = parse_kind(kind) if not _blank(kind) else None
-        prof = load_profile(None if _blank(profile) else str(profile))
+    try:  # a number cell (1 for 附件1) arrives as 1.0
+        wanted = parse_kind(readers.cell_text(kind)) if not _blank(kind) else None
+        prof = load_profile(None if _blank(profile) else readers.cell_text(profile))
     except ValueError as exc:
         raise UDFError(str(exc)) from None
     ref = None if _blank(as_of) else _as_of(as_of)
+    table = table[:_filled_rows(table)]  # a whole-column range: 1,048,576 rows, nearly all blank
     key = (tuple(map(tuple, table)), ref, wanted, prof.name)
     if key in _CHECKED:
         _CHECKED.move_to_end(key)
@@ -312,7 +337,7 @@ def _per_row(table, roster, header: list, values: dict[int, list]) -> list[list]
     """One output row per table row: the header labels on the header's first row,
     the values on the data rows (keyed by 1-based row), blanks elsewhere."""
     width = len(header)
-    out = [[""] * width for _ in table]
+    out = [[""] * width for _ in range(len(table))]
     out[roster.header_rows[0] - 1] = list(header)
     for row, vals in values.items():
         out[row - 1] = vals
@@ -324,7 +349,7 @@ def _table_function(fn):
     fn = _safe(fn)
     fn = _arg("profile", doc=DOC_PROFILE)(fn)
     fn = _arg("kind", doc=DOC_KIND)(fn)
-    fn = _arg("as_of", doc="统计日期；不写时取表上方的填报日期，再没有则为今天。")(fn)
+    fn = _arg("as_of", doc="统计日期；不写时取所选区域中表头上方的填报日期（区域要从那一行选起），再没有则为今天。")(fn)
     fn = _arg("table", ndim=2, doc=DOC_TABLE)(fn)
     return _func(category=CATEGORY)(fn)
 

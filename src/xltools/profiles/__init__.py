@@ -68,6 +68,8 @@ def load(name: str | None = None) -> Profile:
     """Load a profile by name (``national``, ``chongqing``) or by its Chinese label."""
     name = (name or DEFAULT_PROFILE).strip()
     names = available()
+    if name.lower() in names:  # Chongqing, NATIONAL
+        name = name.lower()
     if name not in names:
         by_label = {_read(n)["label"]: n for n in names}
         if name not in by_label:
