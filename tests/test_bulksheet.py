@@ -194,3 +194,25 @@ def test_infinity_is_written_as_text_not_as_a_broken_number(tmp_path):
     wb.close()
     ws = openpyxl.load_workbook(path).active
     assert [ws.cell(r, 1).value for r in (1, 2, 3)] == ["inf", "-inf", 1.5]
+
+
+def test_marked_cells_take_their_own_format_and_keep_their_value(tmp_path):
+    path = tmp_path / "marks.xlsx"
+    wb = bulksheet.Workbook(str(path))
+    ws = wb.add_worksheet()
+    text = wb.add_format({"num_format": "@"})
+    yellow = wb.add_format({"bg_color": "#FFEB9C", "num_format": "@"})
+    bulksheet.write_block(ws, 0, 0, [
+        bulksheet.Column(["甲", "乙", "甲", ""], text, marks={2: yellow, 3: yellow}),
+        bulksheet.Column([1, 2, 3, 4], text, marks={0: yellow}),
+    ])
+    wb.close()
+    ws = openpyxl.load_workbook(path).active
+    fills = [[ws.cell(r, c).fill.fgColor.rgb for c in (1, 2)] for r in (1, 2, 3, 4)]
+    assert [ws.cell(r, 1).value for r in (1, 2, 3, 4)] == ["甲", "乙", "甲", None]
+    assert [ws.cell(r, 2).value for r in (1, 2, 3, 4)] == [1, 2, 3, 4]
+    assert [f[0][-6:] for f in fills] == ["000000", "000000", "FFEB9C", "FFEB9C"]  # the empty cell is marked too
+    assert [f[1][-6:] for f in fills] == ["FFEB9C", "000000", "000000", "000000"]
+    with zipfile.ZipFile(path) as z:
+        sst = z.read("xl/sharedStrings.xml").decode("utf-8")
+    assert re.search(r'count="(\d+)"', sst).group(1) == "3" and sst.count("<si>") == 2

@@ -55,6 +55,7 @@ class Column:
     number_format: object = None   # for numbers (defaults to text_format)
     date_format: object = None     # for dates (required when the column holds dates)
     iso_dates: bool = False
+    marks: dict | None = None      # row position → format of that one cell (a highlight), empty cells too
 
 
 class _Block:
@@ -116,6 +117,23 @@ def _tail(value, col: Column, ws) -> tuple[str, int]:
     return f'"{_style(col.text_format)} t="s"><v>{ws.str_table._get_shared_string_index(text)}</v></c>', 1
 
 
+def _marked(codes: np.ndarray, tails: np.ndarray, uniques, col: Column, ws) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and tails with the marked cells pointing at tails of their own format."""
+    codes, extra = codes.copy(), []
+    for pos, fmt in col.marks.items():
+        code = codes[pos]
+        if code < 0 or tails[code] == "":
+            extra.append(f'"{_style(fmt)}/>')  # an empty cell that still shows the mark
+        else:
+            own = Column((), fmt, fmt, fmt, iso_dates=col.iso_dates)
+            tail, shared = _tail(uniques[code], own, ws)
+            ws.str_table.count -= shared  # this reference was counted with the column
+            extra.append(tail)
+        codes[pos] = len(tails) - 1 + len(extra) - 1
+    # the '' for missing values (code -1) stays the last entry
+    return codes, np.array(list(tails[:-1]) + extra + [""], dtype=object)
+
+
 def write_block(worksheet, first_row: int, first_col: int, columns: list[Column]) -> int:
     """Write ``columns`` (equal length) as rows from ``first_row`` (0-based) on; returns the last row.
 
@@ -158,6 +176,8 @@ def write_block(worksheet, first_row: int, first_col: int, columns: list[Column]
         # the shared-string table counts every reference, not only the first
         refs = np.bincount(codes[codes >= 0], minlength=len(uniques)) if len(uniques) else np.zeros(0, int)
         sst.count += int((refs * shared[:-1]).sum() - shared[:-1].sum())
+        if col.marks:
+            codes, tails = _marked(codes, tails, uniques, col, worksheet)
         block.heads.append(f'<c r="{xl_col_to_name(first_col + j)}')
         block.tails.append(tails)
         block.codes.append(codes.astype(np.int64))

@@ -50,6 +50,7 @@ _SCI_RUN = re.compile(r"(?<![0-9])([0-9])\.([0-9]+)([eE]\+?[0-9]{2})")
 _MOBILE_RUN = re.compile(rf"(?<![{_DIGIT}])1[3-9][{_DIGIT}]{{9}}(?![{_DIGIT}])")
 _LANDLINE_RUN = re.compile(rf"(?<![{_DIGIT}])0[{_DIGIT}]{{2,3}}[-－ ][{_DIGIT}]{{7,8}}(?![{_DIGIT}])")
 _QUOTED_NUMBER = re.compile(rf"(?<=“)[{_DIGIT}][{_DIGIT}\-－ ]{{5,}}[{_DIGIT}](?=”)")  # a wrong phone quoted in a message
+_FOUR_DIGITS = re.compile(rf"(?:[{_DIGIT}][^{_DIGIT}]*){{4}}")
 SCI_KEEP = 6  # significant digits kept of an ID stored as a number
 
 
@@ -109,7 +110,7 @@ def mask_text(text) -> str:
     >>> mask_text("公民身份号码 50010120100101131X 在第5行也出现；电话 13800138000")
     '公民身份号码 500101********131X 在第5行也出现；电话 138****8000'
     """
-    if not isinstance(text, str) or not text:
+    if not isinstance(text, str) or not _FOUR_DIGITS.search(text):  # every pattern needs 4 digits
         return text
     out = _ID_RUN.sub(lambda m: mask_id(m.group(0)), text)
     out = _SCI_RUN.sub(_mask_sci, out)
@@ -138,7 +139,9 @@ def mask_frame(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         rule = mask_id if col in ids else mask_phone if col in phones else mask_text
-        out[col] = [rule(v) if isinstance(v, str) else v for v in out[col].tolist()]
+        done: dict[str, str] = {}  # each distinct value masked once
+        out[col] = [(done[v] if v in done else done.setdefault(v, rule(v))) if isinstance(v, str) else v
+                    for v in out[col].tolist()]
     return out
 
 

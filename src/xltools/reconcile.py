@@ -134,8 +134,10 @@ class _Index:
     def __init__(self, book: RosterBook):
         self.book = book
         roster = book.roster
+        self.names = roster["name"].tolist() if len(roster) else []
+        self.ids = roster["id_number"].tolist() if len(roster) else []
         self.by_id: dict[str, int] = {}
-        for i, v in enumerate(roster["id_number"].tolist() if len(roster) else []):
+        for i, v in enumerate(self.ids):
             k = id_key(v)
             if k and k not in self.by_id:
                 self.by_id[k] = i
@@ -145,11 +147,10 @@ class _Index:
             i = int(float(key)) - 2
         except ValueError:
             return None
-        roster = self.book.roster
-        if not 0 <= i < len(roster) or roster["name"].iat[i] != name:
+        if not 0 <= i < len(self.names) or self.names[i] != name:
             return None
-        mine = roster["id_number"].iat[i]
-        return i if ident in (mine, privacy.mask_id(mine)) else None
+        mine = self.ids[i]
+        return i if ident == mine or ident == privacy.mask_id(mine) else None
 
 
 def read_returned(path, book: RosterBook, *, password: str | None = None, index: _Index | None = None) -> Returned:
@@ -455,7 +456,8 @@ DIFF_COLUMNS = [("town", PROVENANCE_LABELS["town"]), ("village", PROVENANCE_LABE
 
 
 def unmatched_table(rec: Reconciliation) -> pd.DataFrame:
-    r = rec.book.roster
+    r = {k: rec.book.roster[k].tolist() for k in ("town", "village", "name", "id_number")} if len(rec.book.roster) \
+        else {}
     rows = []
     for ret in rec.returned:
         for u in ret.unmatched:
@@ -463,8 +465,8 @@ def unmatched_table(rec: Reconciliation) -> pd.DataFrame:
                          "row": u["row"], "town": "", "village": "", "name": u["name"], "id_number": u["id_number"]})
         for i in ret.unanswered:
             rows.append({"side": "花名册中有、部门未答复", "department": ret.department, "file": Path(ret.path).name,
-                         "row": "", "town": r["town"].iat[i], "village": r["village"].iat[i], "name": r["name"].iat[i],
-                         "id_number": r["id_number"].iat[i]})
+                         "row": "", "town": r["town"][i], "village": r["village"][i], "name": r["name"][i],
+                         "id_number": r["id_number"][i]})
     return pd.DataFrame(rows, columns=["side", "department", "file", "row", "town", "village", "name", "id_number"])
 
 
@@ -511,9 +513,8 @@ def write(rec: Reconciliation, out, *, mask: bool = False, password: str | None 
         fmt = _Formats(wb)
         fixed = wb.add_format({"font_name": "宋体", "font_size": 10, "valign": "vcenter", "bg_color": "#C6EFCE",
                                "num_format": "@"})
-        marked = {(i + 1, order[k]) for i, k in rec.changed if k in order}
         _table(wb.add_worksheet(ROSTER_SHEET), fmt, cols, roster,
-               cell_fmt=lambda r, c, key: fixed if (r, c) in marked else None)
+               marks={(i, k): fixed for i, k in rec.changed if k in order})
         write_frame(wb, fmt, DIFFERENCES_SHEET, diffs_h, "各部门答复均与花名册一致。")
         write_frame(wb, fmt, UNMATCHED_SHEET, unmatched_h, "全部对上。")
         write_frame(wb, fmt, SUMMARY_SHEET, summary_h)

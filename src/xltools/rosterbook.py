@@ -112,41 +112,43 @@ def _width(header: str, values) -> float:
     return max(6, min(40, longest * 1.8 + 2))
 
 
-def _table(ws, fmt, cols: list[tuple[str, str]], df: pd.DataFrame, first_row: int = 0, cell_fmt=None) -> None:
+def _table(ws, fmt, cols: list[tuple[str, str]], df: pd.DataFrame, first_row: int = 0, marks=None) -> None:
+    """A header row and ``df``'s columns below it; ``marks``: {(row position, column key): format}
+    for the few cells that are highlighted."""
     for c, (_, header) in enumerate(cols):
         ws.write_string(first_row, c, header, fmt.head)
+    by_key: dict[str, dict] = {}
+    for (pos, key), f in (marks or {}).items():
+        by_key.setdefault(key, {})[pos] = f
     columns = []
     for c, (key, header) in enumerate(cols):
         values = df[key].tolist() if key in df else [""] * len(df)
         ws.set_column(c, c, _width(header, values))
-        if cell_fmt is None:
-            columns.append(bulksheet.Column(values, fmt.text, fmt.plain, fmt.date, iso_dates=key in DATE_KEYS))
-            continue
-        for r, v in enumerate(values, first_row + 1):
-            _cell(ws, r, c, key, v, fmt, cell_fmt)
+        columns.append(bulksheet.Column(values, fmt.text, fmt.plain, fmt.date, iso_dates=key in DATE_KEYS,
+                                        marks=by_key.get(key)))
     if columns:
-        # the common case: plain columns, written a column at a time (the 花名册 has millions of cells)
+        # written a column at a time (the 花名册 has millions of cells)
         bulksheet.write_block(ws, first_row + 1, 0, columns)
     ws.freeze_panes(first_row + 1, 0)
     if cols:
         ws.autofilter(first_row, 0, first_row + max(len(df), 1), len(cols) - 1)
 
 
-def _cell(ws, r, c, key, v, fmt, cell_fmt=None):
-    f = cell_fmt(r, c, key) if cell_fmt else None
+def _cell(ws, r, c, key, v, fmt):
+    """One cell outside a table block (the few rows under 对账)."""
     if v is None or (isinstance(v, float) and v != v) or v == "":
         return
     if isinstance(v, bool):
-        ws.write_string(r, c, "是" if v else "否", f or fmt.plain)
-    elif isinstance(v, (int, float)) and not isinstance(v, bool):
-        ws.write_number(r, c, v, f or fmt.plain)
+        ws.write_string(r, c, "是" if v else "否", fmt.plain)
+    elif isinstance(v, (int, float)):
+        ws.write_number(r, c, v, fmt.plain)
     elif key in DATE_KEYS and isinstance(v, str) and len(v) == 10 and v[4] == "-":
         try:
-            ws.write_datetime(r, c, _dt.datetime.fromisoformat(v), f or fmt.date)
+            ws.write_datetime(r, c, _dt.datetime.fromisoformat(v), fmt.date)
         except ValueError:
-            ws.write_string(r, c, v, f or fmt.text)
+            ws.write_string(r, c, v, fmt.text)
     else:
-        ws.write_string(r, c, str(v), f or fmt.text)
+        ws.write_string(r, c, str(v), fmt.text)
 
 
 def _roster(wb, fmt, result: MergeResult) -> None:
@@ -185,14 +187,12 @@ def _duplicates(wb, fmt, result: MergeResult) -> None:
             for key, _ in base:
                 if key in g and key not in ("source_file", "source_sheet", "source_row") and row[key] != kept[key]:
                     differs.add((idx, key))
-    order = list(dups.index)
-
-    def cell_fmt(r, c, key):
-        idx = order[r - 2]
-        if (idx, key) in differs:
-            return fmt.diff
-        return fmt.kept if dups.at[idx, "kept"] == "保留" and c < 2 else None
-    _table(ws, fmt, cols, dups, first_row=1, cell_fmt=cell_fmt)
+    pos = {idx: p for p, idx in enumerate(dups.index)}
+    marks = {(pos[idx], key): fmt.diff for idx, key in differs}
+    for p in range(len(dups)):
+        if dups["kept"].iat[p] == "保留":
+            marks.update({(p, "duplicate_group"): fmt.kept, (p, "kept"): fmt.kept})
+    _table(ws, fmt, cols, dups, first_row=1, marks=marks)
 
 
 def _unread(wb, fmt, result: MergeResult) -> None:

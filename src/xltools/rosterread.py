@@ -146,16 +146,19 @@ def read(path, *, password: str | None = None, profile: str | None = None) -> Ro
     keys = [by_header.get(h, h) for h in header]
     unknown = [h for h in header if h and h not in by_header]
     data: dict[str, list] = {}
+    width = len(header)
+    by_column = list(zip(*(r if len(r) == width else (list(r) + [""] * width)[:width] for r in rows)))
+    text = readers.cell_text
     for i, key in enumerate(keys):
         if not header[i]:
             continue
-        col = [r[i] if i < len(r) else "" for r in rows]
+        col = by_column[i] if by_column else ()
         if key in INT_KEYS:
             data[key] = [None if v in ("", None) else int(v) if not isinstance(v, str) else _int(v) for v in col]
         elif key == "key_care":
-            data[key] = [readers.cell_text(v) == "是" for v in col]
-        else:
-            data[key] = [readers.cell_text(v) for v in col]
+            data[key] = [text(v) == "是" for v in col]
+        else:  # str cells (nearly all) inline, the rest through cell_text
+            data[key] = [v.strip() if type(v) is str else text(v) for v in col]
     roster = pd.DataFrame(data)
     if len(roster):  # trailing blank rows (an edited file) are not children
         roster = roster[(roster.get("name", "") != "") | (roster.get("id_number", "") != "")].reset_index(drop=True)

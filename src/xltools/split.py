@@ -150,11 +150,13 @@ def write_frame(wb, fmt, name: str, df: pd.DataFrame, empty_note: str = "") -> N
 
 def department_rows(book: RosterBook, dept: Department) -> pd.DataFrame:
     """The children a department is sent (every child, or those its services concern), with
-    their 花名册 row number (Excel numbering) as the key the answers come back with."""
+    their 花名册 row number (Excel numbering) as the key the answers come back with, and only
+    the columns its file shows (data minimisation starts here, before any masking)."""
     roster = book.roster.assign(_row=range(2, len(book.roster) + 2))
     if dept.max_age is not None and "age" in roster:
         roster = roster[[a is None or a != a or a <= dept.max_age for a in roster["age"]]]
-    return roster
+    keep = ["_row", *IDENTIFY, *(f.key for f in dept.fields_of(_form(book)))]
+    return roster[[k for k in keep if k in roster.columns]]
 
 
 def by_department(book: RosterBook, out_dir, departments=None, *, mask: bool = False,
