@@ -734,6 +734,12 @@ META_SHEET = "_xltools"  # the hidden key/value sheet of every workbook xltools 
 META_SHEETS = (META_SHEET, "xltools_meta", "_meta")
 
 
+def roster_sheet_of(meta: dict) -> str | None:
+    """The one roster sheet of a workbook we wrote: a template's 填报, a 花名册's 花名册 (its
+    重复记录 and 重点关爱台账 sheets hold children too, but are not rosters); None for others."""
+    return meta.get("roster_sheet") or (TEMPLATE_SHEET if meta.get("generator") == "xltools" else None)
+
+
 def meta_of(rows) -> dict:
     """Key/value rows of a metadata sheet as a dict of text."""
     return {cell_text(r[0]): cell_text(r[1]) for r in rows if len(r) >= 2 and cell_text(r[0])}
@@ -763,9 +769,7 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
     import python_calamine as pc
 
     rosters, others = [], []
-    # our own workbooks name their roster sheet: a template's 填报, a 花名册's 花名册 (its
-    # 重复记录 and 重点关爱台账 sheets hold children too, but are not rosters to merge)
-    only = meta.get("roster_sheet") or (TEMPLATE_SHEET if meta.get("generator") == "xltools" else None)
+    only = roster_sheet_of(meta)
     for sm in book.sheets_metadata:
         name = sm.name
         if name in META_SHEETS or sm.typ != pc.SheetTypeEnum.WorkSheet:

@@ -26,7 +26,7 @@ from typing import Callable
 
 import pandas as pd
 
-from . import dates, merge as merge_mod, readers, rosterbook, rosterread, stats, templates
+from . import dates, merge as merge_mod, readers, rosterbook, stats, templates
 from .issues import ERROR, SEVERITY_LABELS
 from .profiles import Profile, UnknownProfile, load as load_profile
 from .schema import KIND_LABELS, parse_kind
@@ -123,10 +123,7 @@ def _roster_sheets(book: WorkbookAdapter, kind: str | None, prof: Profile):
     """(roster, reason) for every sheet that is not the buttons' own output."""
     skip = _own_sheets(book) | set(readers.META_SHEETS)
     meta = _meta(book)
-    # our template: only its 填报 sheet is a roster; a merged 花名册: only its 花名册 sheet
-    # (重复记录 and 重点关爱台账 repeat its children)
-    only = readers.TEMPLATE_SHEET if meta.get("generator") == "xltools" else \
-        rosterread.ROSTER_SHEET if meta.get("document") == rosterread.ROSTER_SHEET else None
+    only = readers.roster_sheet_of(meta)
     found, others = [], []
     for name in book.sheets:
         if name in skip or (only and name != only):
