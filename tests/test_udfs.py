@@ -303,7 +303,7 @@ def test_bad_kind_or_profile_arguments_are_explained():
 def test_a_bug_inside_a_function_comes_back_as_text_not_a_traceback(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr(udfs, "validate_frame", broken)
+    monkeypatch.setattr(udfs, "check_roster", broken)
     monkeypatch.setattr(udfs, "_CHECKED", type(udfs._CHECKED)())
     table = [["姓名", "性别", "公民身份号码"], ["王小明", "男", valid_id()]]
     out = udfs.XT_STATUS(table, REF, "流动")

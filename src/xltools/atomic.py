@@ -29,6 +29,16 @@ def atomic_path(path, suffix: str = ".xlsx"):
         raise
 
 
+def numbered(path, taken) -> Path:
+    """``path``, else ``名称（2）.xlsx``, ``名称（3）.xlsx`` …: the first for which ``taken(p)`` is false."""
+    path = Path(path)
+    n, out = 1, path
+    while taken(out):
+        n += 1
+        out = path.with_name(f"{path.stem}（{n}）{path.suffix}")
+    return out
+
+
 def write_bytes(path, data: bytes) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)

@@ -35,6 +35,13 @@ class CheckedFile:
     kind_source: str  # '--kind', '表头', '模板元数据'
 
 
+def check_roster(roster: "readers.Roster", kind: str, profile: Profile, as_of: _dt.date | None) -> Report:
+    """The rule engine on a roster the readers found (a file's sheet, an Excel range): its rows,
+    with the sheet's 填报日期, 填报单位 and column letters."""
+    return validate_frame(roster.frame, kind, profile, as_of, report_date=roster.report_date, unit=roster.unit,
+                          letters=roster.columns)
+
+
 def check_file(path, *, kind: str | None = None, profile: Profile | str | None = None,
                as_of: _dt.date | None = None, password: str | None = None,
                sheet: str | None = None) -> CheckedFile:
@@ -46,8 +53,7 @@ def check_file(path, *, kind: str | None = None, profile: Profile | str | None =
     if not chosen:
         raise KindUnknown(str(path))
     source = "--kind" if wanted else ("模板元数据" if roster.meta.get("kind") else "表头")
-    report = validate_frame(roster.frame, chosen, prof, as_of, report_date=roster.report_date,
-                            unit=roster.unit, letters=roster.columns)
+    report = check_roster(roster, chosen, prof, as_of)
     report.ignored = list(roster.ignored)
     report.source = {"file": str(path), "sheet": roster.sheet, "header_rows": list(roster.header_rows),
                      "kind": chosen, "kind_label": KIND_LABELS[chosen], "kind_source": source,

@@ -207,7 +207,7 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
         if stats_path:
             privacy.refuse_input(Path(stats_path), [Path(f.path) for f in result.files] + [out])
             privacy.save(Path(stats_path), lambda tmp: rosterbook.write(result, tmp, [Path(i) for i in inputs],
-                                                                        sheets=("统计",)),
+                                                                        sheets=(rosterbook.STATS_SHEET,)),
                          password=open_password)
     except (rosterbook.OutputError, privacy.OutputError) as exc:
         raise click.UsageError(str(exc)) from None

@@ -36,6 +36,10 @@ class Department:
     def fields_of(self, form: Form) -> list[Field]:
         return [form[k] for k in self.fields if k in form]
 
+    def sends(self, age) -> bool:
+        """Whether a child of this 年龄 is sent to the department (an unknown age is)."""
+        return self.max_age is None or age is None or age != age or age <= self.max_age
+
 
 DEPARTMENTS: tuple[Department, ...] = (
     Department("教育", "教育部门", ("schooling", "school_name", "study_status", "boarding"),

@@ -34,14 +34,13 @@ from . import privacy
 from .dates import DateError, add_months, age_on, parse_date
 from .idcard import is_valid
 from .merge import PROVENANCE, PROVENANCE_LABELS
-from .rosterbook import _Formats
+from .rosterbook import _Formats, new_workbook
 from .rosterread import RosterBook, id_key
 from .schema import CAT_OUT, FORM_TITLES
-from .rosterbook import new_workbook
 from .split import write_frame
+from .status import R_OVER_16
 from .textreport import column_title
 
-R_OVER_16 = "已满16周岁"
 R_OUT = "不再符合条件"
 R_GONE = "可能已迁离（新一期花名册中没有此人；请向原镇街、村社区核实）"
 R_NEW = "新登记"

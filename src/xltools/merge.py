@@ -36,11 +36,11 @@ import numpy as np
 import pandas as pd
 
 from . import readers, regions
+from .check import check_roster
 from .dates import DateError, parse_date
 from .issues import Issue
 from .profiles import Profile, load as load_profile
 from .schema import KIND_LABELS, parse_kind
-from .validate import validate_frame
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 PROVENANCE = ("town", "village", "source_file", "source_sheet", "source_row")
@@ -293,7 +293,7 @@ def combine(parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
 def check_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of):
     """One roster sheet checked by the rule engine: its rows with status and provenance, its
     issues (file, sheet, issue), and the rows it cannot use (no name and no ID)."""
-    report = validate_frame(r.frame, kind, prof, as_of, report_date=r.report_date, unit=r.unit, letters=r.columns)
+    report = check_roster(r, kind, prof, as_of)
     frame = r.frame.copy()
     st = report.statuses
     frame["age"] = [None if a < 0 else int(a) for a in st.age]

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .dates import DateError, parse_date
 from .schema import KINDS, MULTI_JOINER, Field, Form, base_form
 from .validate import column_letter
 
@@ -487,16 +488,14 @@ def _find_header(grid: list[list], kind: str | None, profile=None) -> _Header | 
     # a header (one row, or a group row over a label row) has header words in it: rows
     # without any are data or titles, and mapping them would cost most of a read
     forms = [form_for(k, profile) for k in kinds]
-    words = [max(_score(cells, f) for f in forms) for cells in ([cell_text(v) for v in grid[r]] for r in range(top))]
-    words.append(0)
+    texts = [[cell_text(v) for v in grid[r]] for r in range(top)]
+    words = [max(_score(cells, f) for f in forms) for cells in texts] + [0]
     for r in range(top):
         if words[r] + words[r + 1] < MIN_HEADER_MATCHES:
             continue
-        cells = [cell_text(v) for v in grid[r]]
-        if sum(1 for c in cells if c) < MIN_HEADER_MATCHES:
+        if sum(1 for c in texts[r] if c) < MIN_HEADER_MATCHES:
             continue
-        for k in kinds:
-            form = form_for(k, profile)
+        for form in forms:
             for rows in ((r,), (r, r + 1) if r + 1 < len(grid) else None):
                 if rows is None:
                     continue
@@ -738,6 +737,14 @@ def roster_sheet_of(meta: dict) -> str | None:
     """The one roster sheet of a workbook we wrote: a template's 填报, a 花名册's 花名册 (its
     重复记录 and 重点关爱台账 sheets hold children too, but are not rosters); None for others."""
     return meta.get("roster_sheet") or (TEMPLATE_SHEET if meta.get("generator") == "xltools" else None)
+
+
+def recorded_as_of(meta: dict) -> _dt.date | None:
+    """The 统计日期 a workbook we wrote records (``merge --as-of``), or None."""
+    try:
+        return parse_date(meta.get("as_of") or None)
+    except DateError:
+        return None
 
 
 def meta_of(rows) -> dict:

@@ -299,8 +299,8 @@ def _read_plain(path, sheet: str, grid: list[list], book: RosterBook, index: _In
         if verdict == DISAGREE and not any(values.values()):
             out.answers.append(Answer(name, str(path), r + 1, i, None, DISAGREE))
     sent = book.roster.index.tolist()
-    if dept is not None and dept.max_age is not None and "age" in book.roster:
-        sent = [i for i in sent if (book.roster["age"].iat[i] or 0) <= dept.max_age]
+    if dept is not None and "age" in book.roster:
+        sent = [i for i, a in zip(sent, book.roster["age"].tolist()) if dept.sends(a)]
     out.unanswered = [i for i in sent if i not in seen]
     out.seen = seen
     return out

@@ -26,16 +26,15 @@ from typing import Callable
 
 import pandas as pd
 
-from . import dates, merge as merge_mod, readers, rosterbook, stats, templates
+from . import atomic, merge as merge_mod, readers, rosterbook, stats, templates
+from .check import check_roster
 from .issues import ERROR, SEVERITY_LABELS
 from .profiles import Profile, UnknownProfile, load as load_profile
 from .schema import KIND_LABELS, parse_kind
 from .textreport import merge_text
-from .validate import validate_frame
 from .workbook_adapter import ProtectedError, WorkbookAdapter
 
-ISSUES_SHEET = "问题清单"
-STATS_SHEET = "统计"
+ISSUES_SHEET, STATS_SHEET = rosterbook.ISSUES_SHEET, rosterbook.STATS_SHEET  # the sheets the buttons write
 MARKS_SHEET = "_xltools标记"
 MARKS_HEADER = ["类型", "工作表", "单元格", "原填充", "标记填充", "原批注", "标记批注", "按钮"]
 ERROR_FILL, WARNING_FILL = "#FFC7CE", "#FFEB9C"
@@ -64,14 +63,6 @@ def _meta(book: WorkbookAdapter) -> dict:
 
 def _profile(meta: dict) -> Profile:
     return load_profile(meta.get("profile") or os.environ.get(PROFILE_ENV) or None)
-
-
-def _as_of(meta: dict) -> _dt.date | None:
-    """The reference date a merged 花名册 records (merge --as-of); None: the sheet's own."""
-    try:
-        return dates.parse_date(meta.get("as_of") or None)
-    except dates.DateError:
-        return None
 
 
 def _marks(book: WorkbookAdapter) -> list[list[str]]:
@@ -110,15 +101,6 @@ def _fresh_sheet(book: WorkbookAdapter, wanted: str, button: str) -> str:
     return name
 
 
-def _free_path(path: Path) -> Path:
-    n = 2
-    candidate = path
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}（{n}）{path.suffix}")
-        n += 1
-    return candidate
-
-
 def _roster_sheets(book: WorkbookAdapter, kind: str | None, prof: Profile):
     """(roster, reason) for every sheet that is not the buttons' own output."""
     skip = _own_sheets(book) | set(readers.META_SHEETS)
@@ -150,8 +132,7 @@ def check(book: WorkbookAdapter) -> str:
     if not roster.kind:
         return (f"「{sheet}」：无法从表头判断是流动儿童表还是留守儿童表；请按附件1或附件2核对表头"
                 "（如“离开户籍地日期”是流动儿童表才有的列）。")
-    report = validate_frame(roster.frame, roster.kind, prof, _as_of(meta), report_date=roster.report_date,
-                            unit=roster.unit, letters=roster.columns)
+    report = check_roster(roster, roster.kind, prof, readers.recorded_as_of(meta))
     _clear(book, "check")
     s = report.summary()
     cats = "、".join(f"{c} {n}人" for c, n in s["categories"].items())
@@ -164,8 +145,7 @@ def check(book: WorkbookAdapter) -> str:
                      "模板最右边的“自动检查”列已列出常见问题；用“合并工作簿”汇总后，花名册的「问题清单」有全部问题。")
         return "\n".join(lines)
     issues_sheet = _fresh_sheet(book, ISSUES_SHEET, "check")
-    rows = [[sheet, i.row or "", i.column, i.label, SEVERITY_LABELS[i.severity], i.title, i.message]
-            for i in report.issues]
+    rows = [rosterbook.issue_row("", sheet, i)[1:] for i in report.issues]  # no 来源文件: this workbook
     book.write_values(issues_sheet, "A1", [ISSUE_COLUMNS, *(rows or [["", "", "", "", "", "", "没有发现问题。"]])])
     marked = _mark(book, sheet, report.issues)
     lines.append(f"问题已列在「{issues_sheet}」表；{marked} 个单元格已标色（红：错误，黄：提醒），批注写明原因。"
@@ -242,7 +222,7 @@ def statistics(book: WorkbookAdapter) -> str:
         return "本工作簿中没有找到花名册（附件1或附件2的表头）。" + (f"未识别的工作表：{'、'.join(others)}。" if others else "")
     kind = max(set(kinds), key=kinds.count)
     used = [r for r in rosters if r.kind == kind]
-    children, folded = _children(book, used, kind, prof, _as_of(meta))
+    children, folded = _children(book, used, kind, prof, readers.recorded_as_of(meta))
     name = _fresh_sheet(book, STATS_SHEET, "stats")
     rows: list[list] = [[f"{KIND_LABELS[kind]}儿童监测摸排统计（{len(children)}人，{_dt.date.today().isoformat()}生成）"], []]
     for title, table in stats.tables(children, kind, prof):
@@ -269,7 +249,7 @@ def merge(book: WorkbookAdapter) -> str:
     if not folder:
         return "没有选择文件夹，未合并。"
     src = Path(folder)
-    out = _free_path(src.parent / f"{src.name}_花名册.xlsx" if src.name else src / "合并花名册.xlsx")
+    out = atomic.numbered(src.parent / f"{src.name}_花名册.xlsx" if src.name else src / "合并花名册.xlsx", Path.exists)
     # in this process: inside Excel, Python runs as xlwings' COM server, where starting
     # worker processes has not been verified (no Excel here)
     result = merge_mod.merge([src], profile=_profile(_meta(book)), workers=0)
@@ -295,7 +275,7 @@ def template(book: WorkbookAdapter) -> str:
         return f"{exc}未生成模板。"
     prof = _profile(_meta(book))
     folder = Path(book.path).parent if book.path else Path.home()
-    out = _free_path(folder / templates.template_name(kind, unit.strip()))
+    out = atomic.numbered(folder / templates.template_name(kind, unit.strip()), Path.exists)
     templates.build_template(out, kind, prof, unit.strip())
     book.open(out)
     return f"已生成「{unit.strip()}」的{KIND_LABELS[kind]}儿童填报模板（{prof.label}口径）：{out}"

@@ -49,7 +49,15 @@ def roster_columns(result: MergeResult) -> list[tuple[str, str]]:
 
 ISSUE_COLUMNS = [("file", "来源文件"), ("sheet", "工作表"), ("row", "行号"), ("column", "列"), ("field", "字段"),
                  ("severity", "严重程度"), ("title", "问题类型"), ("message", "说明")]
-SHEETS = ("花名册", "问题清单", "重复记录", "未读取文件", "统计", "重点关爱台账", "对账")
+ROSTER_SHEET, ISSUES_SHEET, DUPLICATES_SHEET, UNREAD_SHEET = "花名册", "问题清单", "重复记录", "未读取文件"
+STATS_SHEET, KEY_CARE_SHEET, ACCOUNTS_SHEET = "统计", "重点关爱台账", "对账"
+SHEETS = (ROSTER_SHEET, ISSUES_SHEET, DUPLICATES_SHEET, UNREAD_SHEET, STATS_SHEET, KEY_CARE_SHEET, ACCOUNTS_SHEET)
+
+
+def issue_row(file: str, sheet: str, issue) -> list:
+    """One 问题清单 row, in :data:`ISSUE_COLUMNS` order."""
+    return [file, sheet, issue.row or "", issue.column, issue.label, SEVERITY_LABELS[issue.severity], issue.title,
+            issue.message]
 
 
 def write(result: MergeResult, out: Path, inputs: list[Path] = (), sheets: tuple[str, ...] = SHEETS) -> Path:
@@ -63,8 +71,7 @@ def write(result: MergeResult, out: Path, inputs: list[Path] = (), sheets: tuple
     with atomic.atomic_path(out) as tmp:
         wb = new_workbook(tmp, FORM_TITLES[result.kind].replace("基本情况登记表", "监测摸排统计花名册"))
         fmt = _Formats(wb)
-        writers = {"花名册": _roster, "问题清单": _issues, "重复记录": _duplicates, "未读取文件": _unread,
-                   "统计": _stats, "重点关爱台账": _key_care, "对账": _accounts}
+        writers = dict(zip(SHEETS, (_roster, _issues, _duplicates, _unread, _stats, _key_care, _accounts)))
         for name in SHEETS:
             if name in sheets:
                 writers[name](wb, fmt, result)
@@ -85,7 +92,7 @@ def new_workbook(path, title: str):
 def _meta(wb, result: MergeResult) -> None:
     """The hidden sheet that lets split/reconcile/diff read this workbook back without guessing."""
     ws = wb.add_worksheet(META_SHEET)
-    pairs = [("document", "花名册"), ("roster_sheet", SHEETS[0]), ("kind", result.kind), ("profile", result.profile),
+    pairs = [("document", "花名册"), ("roster_sheet", ROSTER_SHEET), ("kind", result.kind), ("profile", result.profile),
              ("as_of", result.as_of.isoformat() if result.as_of else ""), ("schema_version", SCHEMA_VERSION),
              ("generator", "xltools merge")]
     for i, pair in enumerate(pairs):
@@ -152,7 +159,7 @@ def _cell(ws, r, c, key, v, fmt):
 
 
 def _roster(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet("花名册")
+    ws = wb.add_worksheet(ROSTER_SHEET)
     df = result.roster.copy()
     if "key_care" in df:
         df["key_care"] = df["key_care"].astype(bool)
@@ -160,16 +167,14 @@ def _roster(wb, fmt, result: MergeResult) -> None:
 
 
 def _issues(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet("问题清单")
-    rows = [{"file": f, "sheet": s, "row": i.row or "", "column": i.column, "field": i.label,
-             "severity": SEVERITY_LABELS[i.severity], "title": i.title, "message": i.message}
-            for f, s, i in result.issues]
+    ws = wb.add_worksheet(ISSUES_SHEET)
+    rows = [issue_row(f, s, i) for f, s, i in result.issues]
     _table(ws, fmt, ISSUE_COLUMNS, pd.DataFrame(rows, columns=[k for k, _ in ISSUE_COLUMNS]))
     ws.set_column(7, 7, 80)
 
 
 def _duplicates(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet("重复记录")
+    ws = wb.add_worksheet(DUPLICATES_SHEET)
     dups = result.duplicates
     ws.write_string(0, 0, "同一公民身份号码出现在多行或多个文件中。花名册保留的行：填报日期最新的；相同时取填写最完整的；"
                           "再相同时取先读到的。与保留行不同的字段标黄。", fmt.title)
@@ -196,7 +201,7 @@ def _duplicates(wb, fmt, result: MergeResult) -> None:
 
 
 def _unread(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet("未读取文件")
+    ws = wb.add_worksheet(UNREAD_SHEET)
     rows = [{"file": f.path, "reason": f.reason, "code": f.code} for f in result.unread]
     for f in result.files:
         for sheet, why in f.other_sheets:
@@ -208,7 +213,7 @@ def _unread(wb, fmt, result: MergeResult) -> None:
 
 
 def _stats(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet("统计")
+    ws = wb.add_worksheet(STATS_SHEET)
     prof = load_profile(result.profile)
     row = 0
     ws.write_string(row, 0, f"{FORM_TITLES[result.kind][:4]}监测摸排统计（{len(result.roster)}人）", fmt.title)
@@ -235,8 +240,8 @@ def _stats(wb, fmt, result: MergeResult) -> None:
             chart = wb.add_chart({"type": "column" if n else "bar"})
             data_rows = last - 1 if str(table.iloc[-1, 0]) == stats.TOTAL else last
             total_col = len(table.columns) - 1
-            chart.add_series({"name": title, "categories": ["统计", top + 1, 0, data_rows, 0],
-                              "values": ["统计", top + 1, total_col, data_rows, total_col],
+            chart.add_series({"name": title, "categories": [STATS_SHEET, top + 1, 0, data_rows, 0],
+                              "values": [STATS_SHEET, top + 1, total_col, data_rows, total_col],
                               "data_labels": {"value": True}})
             chart.set_title({"name": title, "name_font": {"size": 11}})
             chart.set_legend({"none": True})
@@ -248,7 +253,7 @@ def _stats(wb, fmt, result: MergeResult) -> None:
 
 
 def _key_care(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet("重点关爱台账")
+    ws = wb.add_worksheet(KEY_CARE_SHEET)
     df = result.roster[result.roster["key_care"].astype(bool)] if len(result.roster) else result.roster
     wanted = ["town", "village", "name", "sex", "age", "category", "id_number", "key_care_reasons", "residence",
               "residence_detail", "father_name", "father_phone", "mother_name", "mother_phone", "guardian_name",
@@ -261,7 +266,7 @@ def _key_care(wb, fmt, result: MergeResult) -> None:
 
 
 def _accounts(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet("对账")
+    ws = wb.add_worksheet(ACCOUNTS_SHEET)
     rows = []
     for f in result.files:
         rows.append({"file": f.path, "status": "已合并" if f.status == "merged" else "未读取", "read": f.read,

@@ -26,10 +26,9 @@ import pandas as pd
 
 from . import profiles, readers
 from .merge import PROVENANCE_LABELS, STATUS_COLUMNS, MergeResult
+from .rosterbook import ISSUES_SHEET, ROSTER_SHEET, roster_columns
 from .schema import KINDS
 
-ROSTER_SHEET = "花名册"
-ISSUES_SHEET = "问题清单"
 DIFFERENCES_SHEET = "核实差异"
 # Columns that reconcile adds to a roster (key → header); read back like the others.
 EXTRA_COLUMNS = {"corrections": "更正说明"}
@@ -56,10 +55,7 @@ class RosterBook:
     @property
     def as_of(self) -> _dt.date | None:
         """The 统计日期 the merge recorded (``--as-of``), or None."""
-        try:
-            return _dt.date.fromisoformat(str(self.meta.get("as_of") or "").strip()[:10])
-        except ValueError:
-            return None
+        return readers.recorded_as_of(self.meta)
 
     def result(self, roster: pd.DataFrame | None = None) -> MergeResult:
         """A MergeResult over this roster, for :mod:`xltools.rosterbook`'s sheet writers."""
@@ -76,8 +72,6 @@ class RosterBook:
 @lru_cache(maxsize=None)
 def all_columns(kind: str, profile: str) -> list[tuple[str, str]]:
     """Every (key, header) a 花名册 of ``kind`` can have, as rosterbook writes them."""
-    from .rosterbook import roster_columns
-
     form = profiles.load(profile).form(kind)
     keys = list(form.column_keys) + list(STATUS_COLUMNS) + list(PROVENANCE_LABELS)
     stub = MergeResult(kind=kind, profile=profile, as_of=None, roster=pd.DataFrame(columns=keys), issues=[],

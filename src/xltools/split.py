@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
-from . import bulksheet, privacy, templates
+from . import atomic, bulksheet, privacy, templates
 from .readers import META_SHEET
 from .departments import ANSWERS, DEPARTMENTS, IDENTIFY, Department
 from .merge import PROVENANCE_LABELS
@@ -63,17 +63,6 @@ def safe_name(text: str) -> str:
     ('两路_街道_A', '未识别镇街')
     """
     return re.sub(r'[\\/:*?"<>|\s\x00-\x1f]+', "_", text).strip("_.") or NO_TOWN
-
-
-def _unique(path: Path, taken: set[Path]) -> Path:
-    """``path``, or ``path（2）``… when another name of this run already took it (两路/街道 and
-    两路_街道 both become 两路_街道): one township never overwrites another's file."""
-    n, out = 1, path
-    while out in taken:
-        n += 1
-        out = path.with_name(f"{path.stem}（{n}）{path.suffix}")
-    taken.add(out)
-    return out
 
 
 # --- by township -----------------------------------------------------------------------
@@ -123,7 +112,9 @@ def by_town(book: RosterBook, out_dir, *, mask: bool = False, password: str | No
         if mask:
             children, issues, diffs = (privacy.mask_frame(children, book.kind), privacy.mask_frame(issues, book.kind),
                                        privacy.mask_frame(diffs, book.kind))
-        path = _unique(out_dir / f"{safe_name(town)}_{KIND_LABELS[book.kind]}儿童花名册.xlsx", taken)
+        # 两路/街道 and 两路_街道 both become 两路_街道: one township never overwrites another's file
+        path = atomic.numbered(out_dir / f"{safe_name(town)}_{KIND_LABELS[book.kind]}儿童花名册.xlsx", taken.__contains__)
+        taken.add(path)
 
         def build(tmp, children=children, issues=issues, diffs=diffs):
             wb = new_workbook(tmp, f"{town}{KIND_LABELS[book.kind]}儿童花名册")
@@ -153,8 +144,8 @@ def department_rows(book: RosterBook, dept: Department) -> pd.DataFrame:
     their 花名册 row number (Excel numbering) as the key the answers come back with, and only
     the columns its file shows (data minimisation starts here, before any masking)."""
     roster = book.roster.assign(_row=range(2, len(book.roster) + 2))
-    if dept.max_age is not None and "age" in roster:
-        roster = roster[[a is None or a != a or a <= dept.max_age for a in roster["age"]]]
+    if "age" in roster:
+        roster = roster[[dept.sends(a) for a in roster["age"]]]
     keep = ["_row", *IDENTIFY, *(f.key for f in dept.fields_of(_form(book)))]
     return roster[[k for k in keep if k in roster.columns]]
 

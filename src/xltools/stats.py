@@ -43,6 +43,12 @@ def _cats(df: pd.DataFrame) -> list[str]:
     return [c for c in CATEGORIES if c in present]
 
 
+def _by_category(df: pd.DataFrame) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The categories present, and the rows of each."""
+    cats = _cats(df)
+    return cats, {c: (df["category"] == c).to_numpy() for c in cats}
+
+
 def _ticked(values: pd.Series, parse) -> dict[str, np.ndarray]:
     """Option → rows that have it, parsing each distinct cell text once (``parse``: text → options)."""
     codes, uniques = pd.factorize(values.astype(str))
@@ -76,8 +82,7 @@ def bands(df: pd.DataFrame, spec) -> pd.DataFrame:
 def counts(df: pd.DataFrame, key: str, options, multi: bool = False) -> pd.DataFrame:
     """Children per option (a child with several ticks counts once per option)."""
     values = df[key] if key in df else pd.Series("", index=df.index)
-    cats = _cats(df)
-    by_cat = {c: (df["category"] == c).to_numpy() for c in cats}
+    cats, by_cat = _by_category(df)
     ticked = _ticked(values, lambda v: split_multi(normalise_option(v)) if multi else (v,))
     none = np.zeros(len(df), dtype=bool)
     rows = []
@@ -88,8 +93,7 @@ def counts(df: pd.DataFrame, key: str, options, multi: bool = False) -> pd.DataF
 
 def key_care(df: pd.DataFrame) -> pd.DataFrame:
     reasons = df["key_care_reasons"] if "key_care_reasons" in df else pd.Series("", index=df.index)
-    cats = _cats(df)
-    by_cat = {c: (df["category"] == c).to_numpy() for c in cats}
+    cats, by_cat = _by_category(df)
     ticked = _ticked(reasons, lambda v: v.split("、"))
     none = np.zeros(len(df), dtype=bool)
     any_ = df["key_care"].astype(bool).to_numpy() if "key_care" in df else none

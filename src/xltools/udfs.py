@@ -7,7 +7,7 @@ in one round trip through COM.  The ID functions run on
 :func:`xltools.idcard.bulk_check` and :func:`xltools.idcard.validate`; the
 table functions find the columns by their headers with
 :func:`xltools.readers.read_grid` (one- or two-row headers, as in the files)
-and run :func:`xltools.validate.validate_frame`.  Messages come from
+and run the rule engine (:func:`xltools.check.check_roster`).  Messages come from
 :mod:`xltools.issues`.  An error is Chinese text in the cell (``错误：…``),
 never a traceback.
 
@@ -39,17 +39,18 @@ except ImportError:
             return lambda g: g
 
 from . import dates, idcard, readers
+from .check import check_roster
 from .issues import SEVERITY_LABELS, Issue
 from .merge import STATUS_LABELS
 from .profiles import load as load_profile
 from .schema import base_form, parse_kind
-from .validate import validate_frame
 
 CATEGORY = "民政摸排"
 OK = "正确"
 FLAGS_LABEL = "问题"
 STATUS_KEYS = ("age", "category", "reasons")
 ID_TITLE = base_form("flow")["id_number"].title
+ANY_DATE = _dt.date(9999, 12, 31)  # birth date, sex, region: the same whatever the reference date
 
 DOC_IDS = "公民身份号码：一个单元格、一列或一块区域（如 E5:E10004）；号码应为文本格式。"
 DOC_AS_OF = "统计日期：日期单元格、日期序列号或文字（如 2026-09-30）；不写为今天（不会每天自动重算，建议写明）。"
@@ -131,6 +132,10 @@ def _blank(v) -> bool:
 
 # --- ID numbers ----------------------------------------------------------------
 
+def _warning_text(number: str, warnings) -> str:
+    return "提醒：" + "；".join(Issue(c, label=ID_TITLE, value=number, params=p).message for c, p in warnings)
+
+
 def _error_text(exc: idcard.IDError, raw) -> str:
     return "错误：" + Issue(exc.code, label=ID_TITLE, value=readers.cell_text(raw), params=exc.params).message
 
@@ -190,7 +195,7 @@ def XT_ID_CHECK(ids, as_of=None):
     def text(info, raw):
         number, _, _, warnings = info
         if warnings:
-            return "提醒：" + "；".join(Issue(c, label=ID_TITLE, value=number, params=p).message for c, p in warnings)
+            return _warning_text(number, warnings)
         return OK
     return _per_id(ids, _as_of(as_of), text, old_ok=False)
 
@@ -219,8 +224,7 @@ def XT_ID_FIX(ids):
 @_safe
 def XT_BIRTH(ids):
     """公民身份号码中的出生日期（日期值，请把单元格设为日期格式）；号码有错时返回“错误：…”。"""
-    far = _dt.date(9999, 12, 31)  # a birth date is a birth date whatever the reference date
-    return _per_id(ids, far, lambda info, raw: _dt.datetime.combine(info[1], _dt.time()))
+    return _per_id(ids, ANY_DATE, lambda info, raw: _dt.datetime.combine(info[1], _dt.time()))
 
 
 @_func(category=CATEGORY)
@@ -228,7 +232,7 @@ def XT_BIRTH(ids):
 @_safe
 def XT_SEX(ids):
     """公民身份号码表示的性别（第17位奇数为男、偶数为女）：返回“男”或“女”；号码有错时返回“错误：…”。"""
-    return _per_id(ids, _dt.date(9999, 12, 31), lambda info, raw: "男" if info[2] else "女")
+    return _per_id(ids, ANY_DATE, lambda info, raw: "男" if info[2] else "女")
 
 
 @_func(category=CATEGORY)
@@ -240,11 +244,11 @@ def XT_REGION(ids):
         number, _, _, warnings = info
         r = idcard.get_region(number)
         if r is None:
-            return "提醒：" + "；".join(Issue(c, label=ID_TITLE, value=number, params=p).message for c, p in warnings)
+            return _warning_text(number, warnings)
         if len(r.history) > 1 or r.last_year:
             return f"{r.full_name}（沿革：{r.history_text()}）"
         return r.full_name
-    return _per_id(ids, _dt.date(9999, 12, 31), region)
+    return _per_id(ids, ANY_DATE, region)
 
 
 @_func(category=CATEGORY)
@@ -325,8 +329,7 @@ def _checked(table, as_of, kind, profile):
     chosen = wanted or roster.kind
     if not chosen:
         raise UDFError("无法从表头判断是流动儿童表还是留守儿童表；请在第3个参数写“流动”或“留守”。")
-    report = validate_frame(roster.frame, chosen, prof, ref, report_date=roster.report_date, unit=roster.unit,
-                            letters=roster.columns)
+    report = check_roster(roster, chosen, prof, ref)
     _CHECKED[key] = (roster, report)
     while len(_CHECKED) > _CACHE_SIZE:
         _CHECKED.popitem(last=False)
