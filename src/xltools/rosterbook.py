@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, bulksheet, stats
+from . import atomic, bulksheet, privacy, stats
 from .issues import SEVERITY_LABELS
 from .merge import PROVENANCE_LABELS, STATUS_LABELS, MergeResult
 from .profiles import load as load_profile
@@ -26,8 +26,7 @@ from .textreport import column_title
 DATE_KEYS = ("birth_date", "left_hukou_date", "arrival_date")
 
 
-class OutputError(Exception):
-    pass
+OutputError = privacy.OutputError  # an output that would overwrite an input
 
 
 def roster_columns(result: MergeResult) -> list[tuple[str, str]]:
@@ -64,9 +63,7 @@ def write(result: MergeResult, out: Path, inputs: list[Path] = (), sheets: tuple
     """Write the workbook; ``sheets`` selects which (``("统计",)`` gives a statistics-only
     file with no names or ID numbers in it)."""
     out = Path(out)
-    resolved = out.resolve()
-    if any(Path(f.path).resolve() == resolved for f in result.files) or resolved in {Path(i).resolve() for i in inputs}:
-        raise OutputError(f"输出文件 {out} 是输入文件之一；为免覆盖原始数据，请换一个输出文件名。")
+    privacy.refuse_input(out, [f.path for f in result.files] + list(inputs))
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic.atomic_path(out) as tmp:
         wb = new_workbook(tmp, FORM_TITLES[result.kind].replace("基本情况登记表", "监测摸排统计花名册"))
