@@ -94,6 +94,9 @@ class Report:
     columns: dict[str, str] = field(default_factory=dict)
     ignored: list[tuple[str, str]] = field(default_factory=list)
     source: dict = field(default_factory=dict)
+    # ID columns whose numbers were not all in their compact form (full-width digits, a lower-case
+    # x, spaces): the whole column normalised, for rosters that keep the rows (the merge)
+    normalised: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -169,6 +172,7 @@ class Table:
         self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._filled: dict[str, np.ndarray] = {}
         self.odd: dict[str, np.ndarray] = {}  # rows of a choice column whose value is not one option
+        self.normalised: dict[str, np.ndarray] = {}  # ID columns with numbers in their compact form
 
     def col(self, key: str) -> np.ndarray:
         return self._cols.get(key, self._empty)
@@ -336,7 +340,7 @@ def validate_frame(frame: pd.DataFrame, kind: str, profile: Profile | str | None
     statuses = status.classify(t)
     report = Report(kind=kind, profile=prof.name, as_of=ref, as_of_source=source, rows=t.n,
                     issues=sheet_issues + t.issues, statuses=statuses,
-                    columns={k: t.letter(k) for k in frame.columns})
+                    columns={k: t.letter(k) for k in frame.columns}, normalised=t.normalised)
     _count_per_row(t, statuses)
     report.issues = sheet_issues + _sorted(t)
     return report
@@ -516,6 +520,7 @@ def _check_id(t: Table, f: Field) -> None:
     col = t.col(key)
     empty = col == ""
     ok, birth, male, region = idcard.bulk_check(col, t.as_of)
+    fixed = None  # the column with normalised numbers, when any was not in its compact form
     for pos in np.flatnonzero(~ok & ~empty):
         raw = col[pos]
         try:
@@ -532,7 +537,13 @@ def _check_id(t: Table, f: Field) -> None:
         birth[pos] = np.datetime64(b, "D")
         male[pos] = idcard.get_sex(number) == "男"
         region[pos] = int(number[:6])
-        col[pos] = number
+        if number != raw:  # a copy: the column may be a read-only view of the frame (pandas copy-on-write)
+            if fixed is None:
+                fixed = col.copy()
+            fixed[pos] = number
+    if fixed is not None:
+        t.set_col(key, fixed)
+        t.normalised[key] = fixed
     t.add_mask("field.required", _required_mask(t, f, empty), key)
     _region_warnings(t, key, col, ok, birth, region)
     t.id_ok[key], t.id_birth[key], t.id_male[key] = ok, birth, male
