@@ -110,6 +110,7 @@ MESSAGES = {
     "Error: invalid input": "错误：输入不对，请回答“是”或“否”。",
     "Error: {e.message}": "错误：{e.message}",
     "Press any key to continue...": "按任意键继续……",
+    "d": "天",  # days in a progress bar's time left
     # rarely seen by users
     "{editor}: Editing failed": "{editor}：编辑失败",
     "{editor}: Editing failed: {e}": "{editor}：编辑失败：{e}",
@@ -133,7 +134,7 @@ MESSAGES = {
 
 # Type names click prints as metavars (``--rows INTEGER RANGE``): the ones not routed through gettext.
 METAVARS = {"INTEGER RANGE": "整数", "FLOAT RANGE": "数字", "INTEGER": "整数", "FLOAT": "数字",
-            "TEXT": "文本", "BOOLEAN": "是/否", "FILENAME": "文件", "UUID": "UUID"}
+            "TEXT": "文本", "BOOLEAN": "是/否", "FILENAME": "文件", "FILE": "文件", "UUID": "UUID"}
 _METAVAR = re.compile(r"(?<![\w-])(" + "|".join(METAVARS) + r")(?![\w-])")
 
 _CLICK_MODULES = ("core", "exceptions", "formatting", "parser", "types", "termui", "decorators", "utils",
@@ -196,10 +197,12 @@ def wrap(text: str, columns: int) -> list[str]:
     lines, line = [], ""
     for tok in tokens:
         # Chinese line-breaking: no line starts with a closing mark or ends with an opening one.
-        if line and width(line) + width(tok) > columns and not tok.isspace() and tok not in _NO_START:
-            carry = len(line) - len(line.rstrip(_NO_END))
-            lines.append(line[:len(line) - carry].rstrip())
-            line = line[len(line) - carry:]
+        if line and width(line) + width(tok) > columns and not tok.isspace():
+            keep = len(line.rstrip(_NO_END))
+            if tok in _NO_START and keep > 1 and _cjk(line[keep - 1]):
+                keep -= 1  # the character before the mark goes down with it
+            lines.append(line[:keep].rstrip())
+            line = line[keep:]
         if not (tok.isspace() and not line):
             line += tok
     return lines + [line.rstrip()] if line.strip() or not lines else lines
@@ -331,7 +334,7 @@ def report_crash(exc: BaseException, argv=None) -> None:
         where = f"出错经过已记入 {write_error_log(exc, argv=argv)}"
     except OSError:
         where = "出错经过无法写入文件（当前文件夹和临时文件夹都不可写）"
-    click.echo(f"xltools 程序内部出错（{type(exc).__name__}），本次命令没有完成；输入文件没有被修改，"
+    click.echo(f"xltools 程序内部出错，本次命令没有完成；输入文件没有被修改，"
                f"没有写出不完整的结果。{where}。请把这个记录文件连同所用的表格发给维护人员。", err=True)
 
 
