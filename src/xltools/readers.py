@@ -735,8 +735,23 @@ META_SHEETS = (META_SHEET, "xltools_meta", "_meta")
 
 def roster_sheet_of(meta: dict) -> str | None:
     """The one roster sheet of a workbook we wrote: a template's 填报, a 花名册's 花名册 (its
-    重复记录 and 重点关爱台账 sheets hold children too, but are not rosters); None for others."""
+    重复记录 and 重点关爱台账 sheets hold children too, but are not rosters); None for others.
+    A 花名册 longer than a sheet continues on 花名册（2）…: see :func:`is_sheet_part`."""
     return meta.get("roster_sheet") or (TEMPLATE_SHEET if meta.get("generator") == "xltools" else None)
+
+
+def sheet_part(name: str, n: int) -> str:
+    """The name of the ``n``-th sheet (from 1) of a table too long for one sheet: 花名册, 花名册（2）, …
+
+    >>> sheet_part("花名册", 1), sheet_part("花名册", 2)
+    ('花名册', '花名册（2）')
+    """
+    return name if n == 1 else f"{name}（{n}）"
+
+
+def is_sheet_part(sheet: str, name: str) -> bool:
+    """True when ``sheet`` is ``name`` or one of its continuation sheets (:func:`sheet_part`)."""
+    return sheet == name or re.fullmatch(re.escape(name) + r"（[1-9][0-9]*）", sheet) is not None
 
 
 def recorded_as_of(meta: dict) -> _dt.date | None:
@@ -781,7 +796,7 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
         name = sm.name
         if name in META_SHEETS or sm.typ != pc.SheetTypeEnum.WorkSheet:
             continue
-        if only and name != only:  # our own 说明/选项/统计 … sheets: known, nothing to report
+        if only and not is_sheet_part(name, only):  # our own 说明/选项/统计 … sheets: nothing to report
             continue
         sheet = book.get_sheet_by_name(name)
         try:

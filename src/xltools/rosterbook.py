@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, bulksheet, privacy, stats
+from . import atomic, bulksheet, privacy, readers, stats
 from .issues import SEVERITY_LABELS
 from .merge import PROVENANCE_LABELS, STATUS_LABELS, MergeResult
 from .profiles import load as load_profile
@@ -138,6 +138,19 @@ def _table(ws, fmt, cols: list[tuple[str, str]], df: pd.DataFrame, first_row: in
         ws.autofilter(first_row, 0, first_row + max(len(df), 1), len(cols) - 1)
 
 
+def table_sheets(wb, name: str, fmt, cols: list[tuple[str, str]], df: pd.DataFrame, marks=None) -> list[str]:
+    """:func:`_table` on sheet ``name``, continued on ``name（2）``, ``name（3）`` … (each with the
+    header) when ``df`` has more rows than a sheet holds; returns the sheet names written."""
+    per_sheet = bulksheet.MAX_ROWS - 1  # below the header row
+    names = []
+    for n, start in enumerate(range(0, max(len(df), 1), per_sheet), 1):
+        part = df.iloc[start:start + per_sheet]
+        part_marks = {(p - start, k): f for (p, k), f in (marks or {}).items() if start <= p < start + len(part)}
+        names.append(readers.sheet_part(name, n))
+        _table(wb.add_worksheet(names[-1]), fmt, cols, part, marks=part_marks)
+    return names
+
+
 def _cell(ws, r, c, key, v, fmt):
     """One cell outside a table block (the few rows under 对账)."""
     if v is None or (isinstance(v, float) and v != v) or v == "":
@@ -156,18 +169,17 @@ def _cell(ws, r, c, key, v, fmt):
 
 
 def _roster(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet(ROSTER_SHEET)
     df = result.roster.copy()
     if "key_care" in df:
         df["key_care"] = df["key_care"].astype(bool)
-    _table(ws, fmt, roster_columns(result), df)
+    table_sheets(wb, ROSTER_SHEET, fmt, roster_columns(result), df)
 
 
 def _issues(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet(ISSUES_SHEET)
     rows = [issue_row(f, s, i) for f, s, i in result.issues]
-    _table(ws, fmt, ISSUE_COLUMNS, pd.DataFrame(rows, columns=[k for k, _ in ISSUE_COLUMNS]))
-    ws.set_column(7, 7, 80)
+    for name in table_sheets(wb, ISSUES_SHEET, fmt, ISSUE_COLUMNS,
+                             pd.DataFrame(rows, columns=[k for k, _ in ISSUE_COLUMNS])):
+        wb.get_worksheet_by_name(name).set_column(7, 7, 80)
 
 
 def _duplicates(wb, fmt, result: MergeResult) -> None:

@@ -350,14 +350,26 @@ def base_form(kind: str) -> Form:
     return Form(kind, tuple(f for f in FIELDS if kind in f.forms))
 
 
-def parse_kind(text: str) -> str:
-    """'流动'/'流动儿童'/'附件1'/'flow' → 'flow'; '留守…'/'附件2'/'left' → 'left'."""
+# The names a kind is called by (case-insensitive), for cells and for ``--kind``.
+KIND_NAMES = {"flow": ("流动", "流动儿童", "附件1", "flow", "1"),
+              "left": ("留守", "留守儿童", "附件2", "left", "2")}
+
+
+def parse_kind(text: str, strict: bool = False) -> str:
+    """'流动'/'流动儿童'/'附件1'/'flow' → 'flow'; '留守…'/'附件2'/'left' → 'left'.
+
+    A cell may say more ('流动儿童花名册'); ``strict`` (a command-line option) takes only
+    the names of :data:`KIND_NAMES`.
+
+    >>> parse_kind('流动儿童花名册'), parse_kind('LEFT', strict=True)
+    ('flow', 'left')
+    """
     t = (text or "").strip().lower()
-    if t in ("flow", "1", "附件1") or t.startswith("流动"):
-        return "flow"
-    if t in ("left", "2", "附件2") or t.startswith("留守"):
-        return "left"
-    raise ValueError(f"未知的表格类别“{text}”，应为“流动”或“留守”。")
+    for kind, names in KIND_NAMES.items():
+        if t in names or (not strict and t.startswith(names[0])):
+            return kind
+    listed = "；".join(f"{KIND_NAMES[k][0]}（也可写 {'、'.join(KIND_NAMES[k][1:])}）" for k in KINDS)
+    raise ValueError(f"未知的表格类别“{text}”，可写：{listed}。")
 
 
 # Separators staff use between several ticked options in one cell.

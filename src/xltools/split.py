@@ -32,7 +32,7 @@ from . import atomic, bulksheet, privacy, templates
 from .readers import META_SHEET
 from .departments import ANSWERS, DEPARTMENTS, IDENTIFY, Department
 from .merge import PROVENANCE_LABELS
-from .rosterbook import _Formats, _table, new_workbook
+from .rosterbook import _Formats, new_workbook, table_sheets
 from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook
 from .schema import FORM_TITLES, KIND_LABELS
 
@@ -119,7 +119,7 @@ def by_town(book: RosterBook, out_dir, *, mask: bool = False, password: str | No
         def build(tmp, children=children, issues=issues, diffs=diffs):
             wb = new_workbook(tmp, f"{town}{KIND_LABELS[book.kind]}儿童花名册")
             fmt = _Formats(wb)
-            _table(wb.add_worksheet(ROSTER_SHEET), fmt, book.column_list(children), children)
+            table_sheets(wb, ROSTER_SHEET, fmt, book.column_list(children), children)
             write_frame(wb, fmt, ISSUES_SHEET, issues, "没有待处理的问题。")
             if len(book.differences.columns):
                 write_frame(wb, fmt, DIFFERENCES_SHEET, diffs, "没有核实差异。")
@@ -131,10 +131,9 @@ def by_town(book: RosterBook, out_dir, *, mask: bool = False, password: str | No
 
 def write_frame(wb, fmt, name: str, df: pd.DataFrame, empty_note: str = "") -> None:
     """A sheet holding a table whose columns are its Chinese headers."""
-    ws = wb.add_worksheet(name)
-    _table(ws, fmt, [(c, c) for c in df.columns], df)
+    table_sheets(wb, name, fmt, [(c, c) for c in df.columns], df)
     if not len(df) and empty_note:
-        ws.write_string(1, 0, empty_note, fmt.plain)
+        wb.get_worksheet_by_name(name).write_string(1, 0, empty_note, fmt.plain)
 
 
 # --- by department ---------------------------------------------------------------------

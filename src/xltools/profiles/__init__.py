@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 if sys.version_info >= (3, 11):
@@ -63,18 +63,30 @@ def available() -> list[str]:
                   if p.name.endswith(".toml"))
 
 
+def names() -> dict[str, list[str]]:
+    """Each profile's name and what else it may be called: its label and the ``aliases`` of its file."""
+    return {n: [n, _read(n)["label"], *_read(n).get("aliases", ())] for n in available()}
+
+
+def resolve(name: str | None) -> str:
+    """The profile file name for what a user wrote: a name, a label or an alias, any case
+    (``Chongqing``, ``重庆``, ``全国``).
+
+    >>> resolve(" 重庆 "), resolve("NATIONAL")
+    ('chongqing', 'national')
+    """
+    wanted = (name or DEFAULT_PROFILE).strip().casefold()
+    for n, called in names().items():
+        if wanted in (c.casefold() for c in called):
+            return n
+    listed = "；".join(f"{called[0]}（也可写 {'、'.join(called[1:])}）" for called in names().values())
+    raise UnknownProfile(f"未知的地区口径“{name}”，可写：{listed}。")
+
+
 @lru_cache(maxsize=None)
 def load(name: str | None = None) -> Profile:
-    """Load a profile by name (``national``, ``chongqing``) or by its Chinese label."""
-    name = (name or DEFAULT_PROFILE).strip()
-    names = available()
-    if name.lower() in names:  # Chongqing, NATIONAL
-        name = name.lower()
-    if name not in names:
-        by_label = {_read(n)["label"]: n for n in names}
-        if name not in by_label:
-            raise UnknownProfile(f"未知的地区口径“{name}”，可选：{'、'.join(names)}。")
-        name = by_label[name]
+    """Load a profile by name (``national``, ``chongqing``), Chinese label or alias (see :func:`resolve`)."""
+    name = resolve(name)
     data = _read(name)
     overrides = {kind: {k: tuple(v) for k, v in data.get("options", {}).get(kind, {}).items()}
                  for kind in KINDS}
@@ -95,6 +107,7 @@ def load(name: str | None = None) -> Profile:
     )
 
 
+@cache
 def _read(name: str) -> dict:
     with resources.files(__package__).joinpath(f"{name}.toml").open("rb") as fh:
         return tomllib.load(fh)
