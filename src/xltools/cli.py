@@ -39,9 +39,20 @@ def main():
 
 
 def _profile_option(f):
-    return click.option("--profile", "profile", type=PROFILE, default=profiles.DEFAULT_PROFILE, show_default=True,
+    return click.option("--profile", "profile", type=PROFILE, default=None,
                         help="地区口径：" + "；".join("、".join(n) for n in profiles.names().values())
-                        + "（决定选项措辞和主城区规则）。")(f)
+                        + "（决定选项措辞和主城区规则）；不写时用 xltools.toml 的设置，再没有则用模板记录的口径，"
+                          "否则为 national。")(f)
+
+
+def _settings(inputs):
+    """The district's xltools.toml for these inputs (see README“设置文件”)."""
+    from . import settings
+
+    try:
+        return settings.for_inputs(inputs)
+    except settings.SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _privacy_options(f=None, *, mask=True):
@@ -89,16 +100,12 @@ def validate(file, kind, profile, as_of, sheet, password, as_json):
     退出码：0 没有错误；1 发现错误；2 文件无法读取。
     """
     from . import isolation
-    from .schema import parse_kind
 
-    try:  # the user's words: a mistake here is a usage error
-        prof = profiles.load(profile)
-        if kind:
-            parse_kind(kind)
-    except (profiles.UnknownProfile, ValueError) as exc:
-        raise click.UsageError(str(exc)) from None
+    conf = _settings([file])
+    source = "--profile" if profile else (f"设置文件 {conf.name}" if conf.profile else "")
     try:
-        checked = check_file(file, kind=kind, profile=prof, as_of=as_of, password=password, sheet=sheet)
+        checked = check_file(file, kind=kind or conf.kind, profile=profile or conf.profile, as_of=as_of or conf.as_of,
+                             password=password, sheet=sheet, profile_source=source, synonyms=conf.synonyms)
     except (ReadError, KindUnknown) as exc:
         if as_json:
             click.echo(json.dumps({"file": file, "error": exc.code, "message": exc.message}, ensure_ascii=False))
@@ -114,6 +121,8 @@ def validate(file, kind, profile, as_of, sheet, password, as_json):
         click.echo(f"无法校验：{message}", err=True)
         sys.exit(EXIT_UNREADABLE)
     report = checked.report
+    if not as_of and conf.as_of:
+        report.as_of_source = f"设置文件 {conf.name}"
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -185,7 +194,8 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
                open_password=None, stats_path=None):
     from . import isolation, merge as merging, privacy, rosterbook
 
-    prof = profiles.load(profile)
+    conf = _settings(inputs)
+    source = "--profile" if profile else (f"设置文件 {conf.name}" if conf.profile else "")
     files = merging.collect(inputs)
     bar = None
     show = not json_path and not quiet and sys.stderr.isatty()
@@ -201,8 +211,11 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
         bar.update(1, read_rows)
 
     try:
-        result = merging.merge(files, kind=kind, profile=prof, as_of=as_of, passwords=passwords,
-                               progress=progress if bar else None, error_log=isolation.log_path(output))
+        result = merging.merge(files, kind=kind or conf.kind, profile=profile or conf.profile,
+                               as_of=as_of or conf.as_of, passwords=passwords, progress=progress if bar else None,
+                               profile_source=source, synonyms=conf.synonyms, unit=conf.unit,
+                               as_of_source="--as-of" if as_of else f"设置文件 {conf.name}",
+                               error_log=isolation.log_path(output))
     finally:
         if bar:
             bar.__exit__(None, None, None)

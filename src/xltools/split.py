@@ -37,6 +37,7 @@ from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBoo
 from .schema import FORM_TITLES, KIND_LABELS
 
 NO_TOWN = "未识别镇街"
+TOWN_DOCUMENT = "镇街花名册"  # a township's part of the 花名册: merged back as its corrected return
 CHECK_SHEET = "核实"
 LISTS_SHEET = "选项"
 FILE_TYPE = "department_check"
@@ -123,10 +124,23 @@ def by_town(book: RosterBook, out_dir, *, mask: bool = False, password: str | No
             write_frame(wb, fmt, ISSUES_SHEET, issues, "没有待处理的问题。")
             if len(book.differences.columns):
                 write_frame(wb, fmt, DIFFERENCES_SHEET, diffs, "没有核实差异。")
+            _town_meta(wb, book, town)
             wb.close()
         privacy.save(path, build, password=password, inputs=[book.path, *inputs])
         written.append(Written(path, town, len(children), len(issues)))
     return written
+
+
+def _town_meta(wb, book: RosterBook, town: str) -> None:
+    """The hidden sheet that lets merge and validate read a township's file back as what it is:
+    its 花名册 sheet only, with the kind, profile and 统计日期 of the district 花名册."""
+    ws = wb.add_worksheet(META_SHEET)
+    pairs = [("document", TOWN_DOCUMENT), ("roster_sheet", ROSTER_SHEET), ("kind", book.kind),
+             ("profile", book.profile), ("as_of", book.meta.get("as_of", "")), ("town", town),
+             ("generator", "xltools split")]
+    for i, pair in enumerate(pairs):
+        ws.write_row(i, 0, pair)
+    ws.hide()
 
 
 def write_frame(wb, fmt, name: str, df: pd.DataFrame, empty_note: str = "") -> None:
