@@ -278,11 +278,14 @@ def _stats(wb, fmt, result: MergeResult) -> None:
 def _columns(wb, fmt, result: MergeResult) -> None:
     """列对应: every header column of every file, the field it filled, or 未使用 — so that a
     column the tool did not recognise is seen before its field shows as 未填写 in 统计."""
-    ws = wb.add_worksheet(COLUMNS_SHEET)
     rows = [{"file": f.path, **c, "field": c["field"] or "未使用"} for f in result.files for c in f.columns]
     cols = [("file", "来源文件"), ("sheet", "工作表"), ("column", "列"), ("header", "表头"), ("field", "对应栏目")]
-    _table(ws, fmt, cols, pd.DataFrame(rows, columns=["file", "sheet", "column", "header", "field"]))
-    r = len(rows) + 2
+    names = table_sheets(wb, COLUMNS_SHEET, fmt, cols,
+                         pd.DataFrame(rows, columns=["file", "sheet", "column", "header", "field"]))
+    ws = wb.get_worksheet_by_name(names[-1])
+    r = (len(rows) % (bulksheet.MAX_ROWS - 1) or len(rows) and bulksheet.MAX_ROWS - 1) + 2
+    if r >= bulksheet.MAX_ROWS:  # the last part is full: the note goes on a part of its own
+        ws, r = wb.add_worksheet(readers.sheet_part(COLUMNS_SHEET, len(names) + 1)), 0
     ws.write_string(r, 0, "“未使用”的列没有进入花名册。如果它其实是登记表的某个栏目，请把表头改为栏目名称，"
                           "或在收件文件夹旁的 xltools.toml 的 [synonyms] 中写 \"表头\" = \"栏目\"，再合并一次。", fmt.plain)
 
