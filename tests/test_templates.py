@@ -232,7 +232,6 @@ def native_codes(text) -> set[str]:
     return out
 
 
-@pytest.mark.skipif(lo.soffice() is None, reason="LibreOffice (soffice) 未安装：.ci/run 会安装 libreoffice-calc")
 @pytest.mark.parametrize("kind,profile", [("flow", "chongqing"), ("left", "national"), ("flow", "national")])
 def test_native_checks_agree_with_the_engine_row_by_row(tmp_path, kind, profile):
     rows = boundary_rows(kind, profile)
