@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,24 +29,25 @@ from xltools.cli import main
 from xltools.rosterbook import UNREAD_SHEET
 from xltools.textreport import column_title
 
-VICTIM = {"name": ""}  # the file whose processing fails (read by the worker processes too: they are forked)
 _real_read = merge._read_file
+# The injected failures take the chosen file's name as their first argument (functools.partial),
+# so they reach worker processes whatever the start method (fork, spawn, forkserver).
 
 
-def _raising(path, *args):
-    if Path(path).name == VICTIM["name"]:
+def _raising(victim, path, *args):
+    if Path(path).name == victim:
         raise RuntimeError("injected failure while reading")
     return _real_read(path, *args)
 
 
-def _killed(path, *args):
-    if Path(path).name == VICTIM["name"]:
+def _killed(victim, path, *args):
+    if Path(path).name == victim:
         os.kill(os.getpid(), signal.SIGKILL)
     return _real_read(path, *args)
 
 
-def _hanging(path, *args):
-    if Path(path).name == VICTIM["name"]:
+def _hanging(victim, path, *args):
+    if Path(path).name == victim:
         time.sleep(120)
     return _real_read(path, *args)
 
@@ -56,8 +58,8 @@ def _unchecked(path, *args):
     return got
 
 
-def _out_of_memory(path, *args):
-    if Path(path).name == VICTIM["name"]:
+def _out_of_memory(victim, path, *args):
+    if Path(path).name == victim:
         raise MemoryError()
     return _real_read(path, *args)
 
@@ -87,18 +89,18 @@ def balanced(result) -> bool:
 @pytest.mark.parametrize("inject, code", [(_raising, isolation.CRASHED), (_out_of_memory, isolation.TOO_LARGE)])
 def test_an_exception_in_one_file_lists_it_as_unread_and_merges_the_rest(folder, tmp_path, monkeypatch,
                                                                         workers, inject, code):
-    VICTIM["name"] = "2_大盛镇.xlsx"
-    monkeypatch.setattr(merge, "_read_file", inject)
+    victim = "2_大盛镇.xlsx"
+    monkeypatch.setattr(merge, "_read_file", partial(inject, victim))
     log = tmp_path / "花名册_错误记录.txt"
     result = merge.merge([folder], profile="chongqing", as_of=AS_OF, workers=workers, error_log=log)
     [bad] = result.unread
-    assert Path(bad.path).name == VICTIM["name"] and bad.code == code
+    assert Path(bad.path).name == victim and bad.code == code
     assert "已跳过" in bad.reason and "花名册_错误记录.txt" in bad.reason and "维护人员" in bad.reason
     assert ("文件过大或已损坏" in bad.reason) == (code == isolation.TOO_LARGE)
     assert "Traceback" in bad.detail
     assert len(result.roster) == 12 and balanced(result) and result.exit_code == 1
     text = log.read_text(encoding="utf-8")
-    assert VICTIM["name"] in text and "Traceback" in text and ("injected failure" in text) == (inject is _raising)
+    assert victim in text and "Traceback" in text and ("injected failure" in text) == (inject is _raising)
 
 
 def test_a_failure_while_checking_in_the_merge_process_is_isolated_too(folder, tmp_path, monkeypatch):
@@ -118,11 +120,11 @@ def test_a_failure_while_checking_in_the_merge_process_is_isolated_too(folder, t
 
 
 def test_a_worker_killed_while_reading_one_file_loses_only_that_file(folder, tmp_path, monkeypatch):
-    VICTIM["name"] = "1_双凤桥街道.xlsx"
-    monkeypatch.setattr(merge, "_read_file", _killed)
+    victim = "1_双凤桥街道.xlsx"
+    monkeypatch.setattr(merge, "_read_file", partial(_killed, victim))
     result = merge.merge([folder], profile="chongqing", as_of=AS_OF, workers=2, error_log=tmp_path / "x_错误记录.txt")
     [bad] = result.unread
-    assert Path(bad.path).name == VICTIM["name"] and bad.code == isolation.WORKER_DIED
+    assert Path(bad.path).name == victim and bad.code == isolation.WORKER_DIED
     assert "文件过大或已损坏" in bad.reason and "进程异常退出" in bad.reason
     assert [Path(f.path).name for f in result.files if f.status == "merged"] == \
         ["0_两路街道.xlsx", "2_大盛镇.xlsx", "3_古路镇.xlsx", "4_木耳镇.xlsx"]
@@ -131,31 +133,31 @@ def test_a_worker_killed_while_reading_one_file_loses_only_that_file(folder, tmp
 
 
 def test_a_killed_worker_gives_the_same_roster_as_leaving_the_file_out(folder, tmp_path, monkeypatch):
-    VICTIM["name"] = "0_两路街道.xlsx"
-    monkeypatch.setattr(merge, "_read_file", _killed)
+    victim = "0_两路街道.xlsx"
+    monkeypatch.setattr(merge, "_read_file", partial(_killed, victim))
     hit = merge.merge([folder], profile="chongqing", as_of=AS_OF, workers=2)
     monkeypatch.setattr(merge, "_read_file", _real_read)
-    without = merge.merge(sorted(p for p in folder.iterdir() if p.name != VICTIM["name"]), profile="chongqing",
+    without = merge.merge(sorted(p for p in folder.iterdir() if p.name != victim), profile="chongqing",
                           as_of=AS_OF, workers=0)
     assert hit.roster.equals(without.roster)
 
 
 def test_a_file_over_the_time_limit_is_given_up_and_the_rest_merged(folder, tmp_path, monkeypatch):
-    VICTIM["name"] = "2_大盛镇.xlsx"
-    monkeypatch.setattr(merge, "_read_file", _hanging)
+    victim = "2_大盛镇.xlsx"
+    monkeypatch.setattr(merge, "_read_file", partial(_hanging, victim))
     started = time.monotonic()
     result = merge.merge([folder], profile="chongqing", as_of=AS_OF, workers=2, time_limit=3)
     assert time.monotonic() - started < 60
     [bad] = result.unread
-    assert Path(bad.path).name == VICTIM["name"] and bad.code == isolation.TIMEOUT
+    assert Path(bad.path).name == victim and bad.code == isolation.TIMEOUT
     assert "超过 3 秒" in bad.reason
     assert len(result.roster) == 12 and balanced(result)
 
 
 def test_merge_command_with_a_crashing_file_exits_1_writes_the_log_and_lists_the_file(folder, tmp_path,
                                                                                     monkeypatch):
-    VICTIM["name"] = "4_木耳镇.xlsx"
-    monkeypatch.setattr(merge, "_read_file", _killed)
+    victim = "4_木耳镇.xlsx"
+    monkeypatch.setattr(merge, "_read_file", partial(_killed, victim))
     out, js = tmp_path / "区县" / "花名册.xlsx", tmp_path / "report.json"
     out.parent.mkdir()
     res = CliRunner().invoke(main, ["merge", str(folder), "-o", str(out), "--profile", "chongqing",
@@ -166,7 +168,7 @@ def test_merge_command_with_a_crashing_file_exits_1_writes_the_log_and_lists_the
     assert "BrokenProcessPool" in log.read_text(encoding="utf-8")
     ws = openpyxl.load_workbook(out)[UNREAD_SHEET]
     rows = [[str(v) for v in r if v is not None] for r in ws.iter_rows(values_only=True)]
-    hit = [r for r in rows if any(VICTIM["name"] in v for v in r)]
+    hit = [r for r in rows if any(victim in v for v in r)]
     assert hit and any("花名册_错误记录.txt" in v and "文件过大或已损坏" in v for v in hit[0])
     import json
     report = json.loads(js.read_text(encoding="utf-8"))
@@ -174,6 +176,44 @@ def test_merge_command_with_a_crashing_file_exits_1_writes_the_log_and_lists_the
     [bad] = [f for f in report["files"] if f["status"] != "merged"]
     assert bad["code"] == isolation.WORKER_DIED and "BrokenProcessPool" in bad["detail"]
     assert report["totals"]["read"] == 12 and all(f["balanced"] for f in report["files"] if f["status"] == "merged")
+
+
+def test_a_single_file_that_kills_its_reader_is_contained_too(tmp_path, monkeypatch):
+    f = roster_file(tmp_path / "村.xlsx", children(2, seed=11))
+    monkeypatch.setattr(merge, "_read_file", partial(_killed, f.name))
+    out = tmp_path / "花名册.xlsx"
+    res = CliRunner().invoke(main, ["merge", str(f), "-o", str(out), "--profile", "chongqing"])
+    assert res.exit_code == 2  # nothing merged
+    assert "Traceback" not in res.output and "Usage" not in res.output
+    assert "文件过大或已损坏" in res.output or "未读取" in res.output
+    assert (tmp_path / "花名册_错误记录.txt").exists()
+
+
+def test_an_xls_claiming_a_huge_sheet_is_listed_and_the_screen_stays_clean(tmp_path):
+    """calamine trusts the DIMENSIONS record and aborts the process (SIGABRT) asking for petabytes."""
+    import shutil
+    import struct
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    d = tmp_path / "收件"
+    d.mkdir()
+    data = bytearray((examples / "大盛镇_流动儿童.xls").read_bytes())
+    at = data.find(b"\x00\x02\x0e\x00")  # BIFF8 DIMENSIONS: first/last row, first/last column
+    data[at + 4:at + 18] = struct.pack("<IIHHH", 0, 0x0FFFFFFF, 0, 0x3FFF, 0)
+    (d / "0_坏维度.xls").write_bytes(bytes(data))
+    shutil.copy(examples / "大盛镇_流动儿童.xls", d / "1_大盛镇.xls")
+    before = (d / "0_坏维度.xls").read_bytes()
+    env = dict(os.environ, PYTHONPATH=str(Path(isolation.__file__).parents[1]))
+    out = tmp_path / "花名册.xlsx"
+    run = subprocess.run([sys.executable, "-m", "xltools.cli", "merge", str(d), "-o", str(out), "--profile",
+                          "chongqing"], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 1, run.stderr
+    screen = run.stdout + run.stderr
+    assert "Traceback" not in screen and "memory allocation" not in screen and "panicked" not in screen
+    assert "未读取：" in screen and "0_坏维度.xls" in screen and "读入" in screen
+    ws = openpyxl.load_workbook(out)[UNREAD_SHEET]
+    assert any("0_坏维度.xls" in str(v) for r in ws.iter_rows(values_only=True) for v in r)
+    assert (d / "0_坏维度.xls").read_bytes() == before
 
 
 def test_merge_command_failing_outside_any_file_exits_2_with_a_chinese_sentence_and_the_log(folder, tmp_path,
@@ -311,6 +351,17 @@ def test_a_worker_that_needs_more_memory_than_its_limit_is_reported_too_large():
     assert out["small"] == 1000 and out["small again"] == 1000
     assert isinstance(out["huge"], isolation.Failure) and out["huge"].code == isolation.TOO_LARGE
     assert "文件过大或已损坏" in out["huge"].reason("花名册_错误记录.txt")
+
+
+def _answer(n):
+    return (lambda: n) if n == 2 else n  # a lambda cannot be sent back from a worker
+
+
+def test_an_answer_that_cannot_come_back_from_a_worker_fails_that_job_only():
+    out = dict(isolation.run_isolated([(n, (n,)) for n in range(1, 5)], _answer, 2))
+    assert out[1] == 1 and out[3] == 3 and out[4] == 4
+    assert isinstance(out[2], isolation.Failure) and out[2].code == isolation.CRASHED
+    assert "pickle" in out[2].detail.lower()
 
 
 def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):

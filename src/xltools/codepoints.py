@@ -23,12 +23,13 @@ def of_length(values, width: int) -> tuple[np.ndarray, np.ndarray]:
     >>> mask.tolist(), cp.tolist()
     ([True, False, False, False], [[97, 98]])
     """
-    texts = [v if type(v) is str else str(v) for v in np.asarray(values, dtype=object).ravel()]
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    objs = np.asarray(values, dtype=object).ravel()
+    try:  # text cells, the common case: lengths without converting anything
+        lengths = np.fromiter(map(len, objs), dtype=np.int64, count=len(objs))
+    except TypeError:  # numbers, None, NaN among them
+        objs = np.array([v if type(v) is str else str(v) for v in objs], dtype=object)
+        lengths = np.fromiter(map(len, objs), dtype=np.int64, count=len(objs))
     mask = lengths == width
-    if mask.all():
-        chosen = texts
-    else:
-        chosen = [texts[i] for i in np.flatnonzero(mask)]
-    arr = np.array(chosen, dtype=f"U{width}") if chosen else np.zeros(0, dtype=f"U{width}")
+    chosen = objs if mask.all() else objs[mask]
+    arr = chosen.astype(f"U{width}")
     return mask, np.ascontiguousarray(arr).view(np.uint32).reshape(-1, width)

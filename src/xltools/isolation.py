@@ -121,9 +121,16 @@ def memory_limit(workers: int) -> int:
     return max(MIN_MEMORY_LIMIT, total // (max(workers, 1) + 1))
 
 
-def _limit_memory(limit: int) -> None:
-    """Worker initializer: die with the parent (Linux), cap the address space (where the
-    platform can)."""
+def _limit_memory(limit: int, stderr: str = os.devnull) -> None:
+    """Worker initializer: send what native code prints (a Rust panic's backtrace) to
+    ``stderr`` rather than the user's screen, die with the parent (Linux), cap the address
+    space (where the platform can)."""
+    try:
+        fd = os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.dup2(fd, 2)
+        os.close(fd)
+    except OSError:
+        pass
     if sys.platform.startswith("linux"):
         try:  # PR_SET_PDEATHSIG: a parent killed outright leaves no worker running on
             import ctypes
@@ -207,8 +214,13 @@ def _died_detail(exc: BaseException) -> str:
 
 
 def _alone(fn, args, passthrough, limit: int, time_limit: float | None):
-    """One job in a pool of its own: the answer, or the :class:`Failure` that it alone caused."""
-    pool = ProcessPoolExecutor(1, initializer=_limit_memory, initargs=(limit,))
+    """One job in a pool of its own: the answer, or the :class:`Failure` that it alone caused
+    (with what the worker printed before it died)."""
+    import tempfile
+
+    fd, said = tempfile.mkstemp(prefix="xltools-worker-", suffix=".txt")
+    os.close(fd)
+    pool = ProcessPoolExecutor(1, initializer=_limit_memory, initargs=(limit, said))
     try:
         future = pool.submit(_guarded, fn, args, passthrough)
         try:
@@ -218,9 +230,15 @@ def _alone(fn, args, passthrough, limit: int, time_limit: float | None):
         except FutureTimeout:
             return Failure(TIMEOUT, f"超过 {time_limit:g} 秒未完成，工作进程已终止。", time_limit or 0)
         except BrokenProcessPool as exc:
-            return Failure(WORKER_DIED, _died_detail(exc))
+            kill(pool)
+            with open(said, encoding="utf-8", errors="replace") as fh:
+                printed = fh.read(20_000)
+            return Failure(WORKER_DIED, _died_detail(exc) + ("\n工作进程的输出：\n" + printed if printed else ""))
+        except Exception as exc:  # noqa: BLE001 - e.g. an answer that could not be sent back
+            return failure_of(exc)
     finally:
         kill(pool)
+        os.unlink(said)
 
 
 def run_isolated(jobs, fn, workers: int, *, passthrough: tuple = (), time_limit: float | None = TIME_LIMIT,
@@ -275,6 +293,8 @@ def _pooled(jobs, fn, workers, passthrough, time_limit, limit):
                     for item in queue:
                         if item[2] is not None and _broken(item[2]):
                             item[2] = None
+                except Exception as exc:  # noqa: BLE001 - e.g. an answer that could not be sent back
+                    outcome = failure_of(exc)
             nxt = next(pending, None)
             if nxt is not None:
                 queue.append([nxt[0], nxt[1], pool.submit(fn, nxt[1], passthrough)])

@@ -50,6 +50,9 @@ MAX_WORKERS = 4  # processes reading and checking files (each holds its own copy
 # Below this many files, starting worker processes costs more than it saves: forking is
 # cheap (Linux), spawning (Windows, macOS) imports pandas afresh in each worker, ~1–2 s.
 MIN_FILES_FOR_WORKERS = {"fork": 4}.get(multiprocessing.get_all_start_methods()[0], 32)  # [0]: the default
+# Where forking is cheap, even fewer files are read in one worker process: a file that makes a
+# reading library abort the process, or exhaust memory, is then contained (xltools.isolation).
+ISOLATE_FEW_FILES = multiprocessing.get_all_start_methods()[0] == "fork"
 R_NO_IDENTITY = "姓名和公民身份号码都没有，无法识别儿童"
 R_UNKNOWN_KIND = "无法从表头判断是流动儿童表还是留守儿童表，其他文件也没有，未合并；请用 --kind 流动 或 --kind 留守 指定"
 R_OWN_ROSTER = "这是本工具生成的花名册，不作为镇街上报表合并（其中的儿童已在各镇街的表中）；如要重新核对它，请单独合并或校验这一个文件"
@@ -204,8 +207,8 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
     else the national wording; ``profile_source`` says why a given one was chosen
     (``xltools.toml``).  ``synonyms``: a district's own (header, field) pairs.
     ``workers``: processes that read and check files in parallel (default: up to
-    :data:`MAX_WORKERS`, one per core, when there are several files; 0 reads and checks
-    every file in this process).  The result does not depend on it.
+    :data:`MAX_WORKERS`, one per core, when there are several files, else one where forking
+    is cheap; 0 reads and checks every file in this process).  The result does not depend on it.
 
     Whatever goes wrong with one file (any exception, a worker that dies, more than
     ``time_limit`` seconds, more memory than a worker may use) puts that file among the
@@ -222,7 +225,8 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
     prof, profile_source = _decide_profile(files, profile, passwords, synonyms, profile_source)
     wanted = parse_kind(kind) if kind else None
     if workers is None:
-        workers = min(MAX_WORKERS, os.cpu_count() or 1) if len(files) >= MIN_FILES_FOR_WORKERS else 0
+        workers = min(MAX_WORKERS, os.cpu_count() or 1) if len(files) >= MIN_FILES_FOR_WORKERS else \
+            int(ISOLATE_FEW_FILES and bool(files))
     accounts: list[FileAccount] = []
     per_file: dict[int, tuple[list, list, list]] = {}  # account index → (frames, issues, rejected rows)
     failures: list[tuple[str, isolation.Failure]] = []

@@ -217,7 +217,8 @@ class Table:
         odd = self.odd.get(key)
         if odd is None:  # not checked as a choice column: decide per distinct value
             return self.per_value(key, lambda v: v in opts or any(p in opts for p in split_multi(v)))
-        hit = pd.Series(col).isin(opts).to_numpy().copy()
+        # dtype=object here and below: pandas 3 would turn the column into its str dtype first (slow)
+        hit = pd.Series(col, dtype=object).isin(opts).to_numpy().copy()
         for pos in odd:  # several ticks in one cell, or a value outside the options
             if not hit[pos] and any(p in opts for p in split_multi(col[pos])):
                 hit[pos] = True
@@ -410,7 +411,7 @@ def _check_choice(t: Table, f: Field) -> None:
     empty = ~t.filled(f.key)
     t.add_mask("field.required", _required_mask(t, f, empty), f.key)
     # Most values are printed options: only the others are looked at, once per distinct value.
-    odd = np.flatnonzero(~pd.Series(col).isin(f.options).to_numpy() & ~empty)
+    odd = np.flatnonzero(~pd.Series(col, dtype=object).isin(f.options).to_numpy() & ~empty)
     t.odd[f.key] = odd
     if len(odd):
         codes, uniques = pd.factorize(col[odd])
@@ -750,7 +751,7 @@ def ages_at(birth: np.ndarray, ref: _dt.date) -> np.ndarray:
 
 def _check_duplicates(t: Table) -> None:
     if t.has("id_number"):
-        ids = pd.Series(t.col("id_number"))
+        ids = pd.Series(t.col("id_number"), dtype=object)
         ok = t.id_ok["id_number"]
         dup = ids.duplicated(keep=False).to_numpy() & ok
         if dup.any():
@@ -764,7 +765,7 @@ def _check_duplicates(t: Table) -> None:
     no_id = ~t.filled("id_number") if t.has("id_number") else np.ones(t.n, dtype=bool)
     if t.has("name") and "birth" in t.dates and no_id.any():
         birth = t.dates["birth"]
-        key = pd.Series([f"{n}|{b}" for n, b in zip(t.col("name"), birth)])
+        key = pd.Series([f"{n}|{b}" for n, b in zip(t.col("name"), birth)], dtype=object)
         dup = key.duplicated(keep=False).to_numpy() & t.filled("name") & ~np.isnat(birth)
         for pos in np.flatnonzero(dup & no_id):
             others = "、".join(str(t.rows[o]) for o in np.flatnonzero(key.to_numpy() == key[pos]) if o != pos)
