@@ -77,6 +77,24 @@ def test_help_columns_line_up_with_chinese_characters_counted_double():
     assert max(clizh.width(ln) for ln in run("merge", "--help").output.splitlines()) <= 80
 
 
+@pytest.mark.parametrize("columns", range(30, 90))
+def test_help_text_wraps_like_chinese_print(columns):
+    """No line starts with a closing mark or ends with an opening one; nothing is lost or too wide."""
+    text = "生成（build）、安装（install）。流动儿童（监测摸排对象）“统计”表：年龄、类别。" * 5
+    lines = clizh.wrap(text, columns)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert max(clizh.width(ln) for ln in lines) <= columns
+    assert not [ln for ln in lines[1:] if ln[0] in "，。、；：）」』”’！？》】…"]
+    assert not [ln for ln in lines[:-1] if ln[-1] in "（「『“‘《【"]
+
+
+@pytest.mark.parametrize("path", [(), ("addin",)])
+def test_a_group_run_without_a_command_shows_its_chinese_help(path):
+    res = run(*path)
+    assert res.output.startswith("用法：") and "\n命令：\n" in res.output and "错误：" not in res.output
+    assert_chinese(res.output)
+
+
 def test_missing_option_is_chinese_with_the_usage_line():
     res = run("template", "--kind", "流动", "--unit", "甲村")
     assert res.exit_code == 2
@@ -278,10 +296,11 @@ def test_a_date_option_refuses_what_is_not_a_day_and_shows_the_forms(typed):
 def test_every_date_option_uses_the_same_type():
     from xltools.cliparams import DATE
 
-    dated = [(path, p.name) for path, cmd in all_commands() for p in cmd.params
-             if "date" in p.name or p.name == "as_of"]
-    assert dated and all(next(p for p in cmd.params if p.name == name).type is DATE
-                         for path, cmd in all_commands() for p_path, name in dated if p_path == path)
+    dated = {(" ".join(path), p.name): p.type for path, cmd in all_commands() for p in cmd.params
+             if p.name in ("as_of", "report_date") or isinstance(p.type, type(DATE))}
+    assert {k for k in dated} >= {("validate", "as_of"), ("merge", "as_of"), ("diff", "as_of"), ("id", "as_of"),
+                                  ("template", "report_date")}
+    assert all(t is DATE for t in dated.values())
 
 
 @pytest.mark.parametrize("typed,name", [("重庆", "chongqing"), ("重庆市", "chongqing"), ("ChongQing", "chongqing"),

@@ -199,8 +199,13 @@ def wrap(text: str, columns: int) -> list[str]:
         # Chinese line-breaking: no line starts with a closing mark or ends with an opening one.
         if line and width(line) + width(tok) > columns and not tok.isspace():
             keep = len(line.rstrip(_NO_END))
-            if tok in _NO_START and keep > 1 and _cjk(line[keep - 1]):
-                keep -= 1  # the character before the mark goes down with it
+            if tok in _NO_START:  # the word or character before the mark (and its marks) go down with it
+                start = keep
+                while start and (start == keep or line[start] in _NO_START):
+                    start = re.search(r"(?:[^\s\u2e80-\uffef]+|.)$", line[:start]).start()
+                start = len(line[:start].rstrip(_NO_END))
+                if line[:start].strip():
+                    keep = start
             lines.append(line[:keep].rstrip())
             line = line[keep:]
         if not (tok.isspace() and not line):
@@ -290,6 +295,9 @@ class Group(click.Group):
 
 def show_error(exc: click.ClickException) -> None:
     """A usage error as click shows it (usage line, help hint, message), in Chinese."""
+    if type(exc).show is not click.UsageError.show and type(exc).show is not click.ClickException.show:
+        exc.show()  # click's own display (a group run without a command prints its help)
+        return
     message = _tidy(exc.format_message())
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, click.UsageError) and ctx is not None:
