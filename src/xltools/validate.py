@@ -513,7 +513,7 @@ def _check_id(t: Table, f: Field) -> None:
         t.id_birth[key] = np.full(t.n, NAT, dtype="datetime64[D]")
         t.id_male[key] = np.zeros(t.n, dtype=bool)
         return
-    col = t.col(key)
+    col = np.array(t.col(key), dtype=object, copy=True)  # normalised numbers are written back below
     empty = col == ""
     ok, birth, male, region = idcard.bulk_check(col, t.as_of)
     for pos in np.flatnonzero(~ok & ~empty):
@@ -533,6 +533,7 @@ def _check_id(t: Table, f: Field) -> None:
         male[pos] = idcard.get_sex(number) == "男"
         region[pos] = int(number[:6])
         col[pos] = number
+    t.set_col(key, col)
     t.add_mask("field.required", _required_mask(t, f, empty), key)
     _region_warnings(t, key, col, ok, birth, region)
     t.id_ok[key], t.id_birth[key], t.id_male[key] = ok, birth, male
