@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import readers, regions
+from . import identity, readers, regions
 from .check import check_roster
 from .dates import DateError, parse_date
 from .issues import Issue
@@ -344,42 +344,6 @@ DUP_TWO_VILLAGES = ("姓名、出生日期相同，但村社区不同，没有�
 A_KEPT, A_FOLDED, A_OPEN = "保留", "已合并", "未合并，待核实"
 
 
-def identity_keys(roster: pd.DataFrame) -> pd.DataFrame:
-    """Per row, what tells children apart: ``number`` (the normalised ID, empty when there is
-    none or its digits were lost), ``valid``, ``name`` (spaces dropped), ``birth`` (ISO; from
-    出生日期, else from a valid number) and ``village``."""
-    from .idcard import IDError, bulk_check, compact, is_valid
-
-    n = len(roster)
-    raw = roster["id_number"].astype(object).to_numpy() if "id_number" in roster else np.full(n, "", dtype=object)
-    ok, _, _, _ = bulk_check(raw, _dt.date(2999, 12, 31))
-    number, valid = raw.copy(), ok.copy()
-    for value in set(raw[~ok].tolist()):
-        try:
-            text = compact(value)
-        except IDError:  # digits lost: many children share what is left
-            text = ""
-        where = raw == value
-        number[where] = text
-        valid[where] = bool(text) and is_valid(text, _dt.date(2999, 12, 31))
-
-    def births(values):
-        out = {}
-        for v in set(values):
-            try:
-                out[v] = parse_date(v).isoformat() if v else ""
-            except (DateError, ValueError, TypeError):
-                out[v] = ""
-        return [out[v] for v in values]
-
-    col = lambda k: roster[k].astype(str).tolist() if k in roster else [""] * n  # noqa: E731
-    birth = births(col("birth_date"))
-    birth = [b or (f"{x[6:10]}-{x[10:12]}-{x[12:14]}" if v else "") for b, x, v in zip(birth, number, valid)]
-    name = [re.sub(r"\s+", "", x) for x in col("name")]
-    return pd.DataFrame({"number": number.astype(str), "valid": valid, "name": name, "birth": birth,
-                         "village": [x.strip() for x in col("village")]}, index=roster.index)
-
-
 def _fold_duplicates(roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per child; every row of a child seen twice (folded or not) in the second frame.
 
@@ -402,7 +366,7 @@ def _fold_duplicates(roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not len(roster):
         return roster.drop(columns=helpers, errors="ignore"), pd.DataFrame()
     roster = roster.assign(_order=np.arange(len(roster)))
-    keys = identity_keys(roster)
+    keys = identity.keys(roster)
     rank = roster.assign(_valid=keys["valid"]).sort_values(["_valid", "_report_date", "_filled", "_order"],
                                                            ascending=[False, False, False, True]).index
     alive = pd.Series(True, index=roster.index)
