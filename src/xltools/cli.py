@@ -336,7 +336,8 @@ def split(roster, by, out_dir, department_names, password, profile, mask, encryp
 @click.argument("roster", type=click.Path(exists=True, dir_okay=False))
 @click.argument("returned", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="核实后的新花名册（.xlsx）。")
-@click.option("--password", "passwords", multiple=True, metavar="文件=密码", help="加密文件的打开密码，可写多次。")
+@click.option("--password", "passwords", multiple=True, metavar="[文件=]密码",
+              help="加密文件的打开密码，可写多次；只写密码（不写“文件=”）时用于全部加密文件（如 split --encrypt 发出的核实表）。")
 @click.option("--profile", default=None, help="地区口径；不写时按花名册的选项措辞判断。")
 @click.option("--sent", "sent_dir", type=click.Path(exists=True, file_okay=False), default=None,
               help="split --by 部门 写出核实表的文件夹：据此知道发给了哪些部门（不写时按全部核实部门）。")
@@ -357,15 +358,17 @@ def reconcile(roster, returned, output, passwords, profile, sent_dir, mask, encr
     """
     from . import merge as merging, privacy, reconcile as rec_mod
 
-    pw = _passwords(passwords)
-    book = _read_roster_book(roster, pw.get(roster) or pw.get(Path(roster).name), profile)
+    # a bare password (no 文件名=) opens every returned file: the department files split encrypted with one
+    shared = next((p for p in passwords if "=" not in p), None)
+    pw = _passwords([p for p in passwords if "=" in p])
+    book = _read_roster_book(roster, pw.get(roster) or pw.get(Path(roster).name) or shared, profile)
     open_password = _encryption_password(encrypt, password_file)
     _warn_if_unprotected([book], open_password if not mask else "")
     files = merging.collect(returned)
     got, failed = [], []
     for f in files:
         try:
-            got.append(rec_mod.read_returned(f, book, password=pw.get(str(f)) or pw.get(f.name)))
+            got.append(rec_mod.read_returned(f, book, password=pw.get(str(f)) or pw.get(f.name) or shared))
         except (rec_mod.ReturnedError, ReadError) as exc:
             failed.append((f, getattr(exc, "message", str(exc))))
     sent = rec_mod.sent_departments(merging.collect([sent_dir])) if sent_dir else None
