@@ -370,10 +370,13 @@ def split(roster, by, out_dir, department_names, password, profile, mask, encryp
 @click.argument("roster", type=click.Path(exists=True, dir_okay=False))
 @click.argument("returned", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("-o", "--output", required=True, type=WORKBOOK, help="核实后的新花名册（.xlsx）。")
-@click.option("--password", "passwords", multiple=True, metavar="文件=密码", help="加密文件的打开密码，可写多次。")
+@click.option("--password", "passwords", multiple=True, metavar="[文件=]密码",
+              help="加密文件的打开密码，可写多次；只写密码（不写“文件=”）时用于全部加密文件（如 split --encrypt 发出的核实表）。")
 @click.option("--profile", type=PROFILE, default=None, help="地区口径；不写时按花名册的选项措辞判断。")
+@click.option("--sent", "sent_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="split --by 部门 写出核实表的文件夹：据此知道发给了哪些部门（不写时按全部核实部门）。")
 @_privacy_options
-def reconcile(roster, returned, output, passwords, profile, mask, encrypt, password_file):
+def reconcile(roster, returned, output, passwords, profile, sent_dir, mask, encrypt, password_file):
     """收回各部门的核实结果，生成核实后的新花名册。
 
     RETURNED 是各部门交回的文件或文件夹：本工具的核实表（split --by 部门 生成），或部门自己的表
@@ -382,24 +385,28 @@ def reconcile(roster, returned, output, passwords, profile, mask, encrypt, passw
     不会悄悄修改：新花名册的“核实差异”表列出每一处差异（儿童、栏目、花名册值、部门值、部门、处理）。
     自动采用的更正：部门给出的更正值在该栏目的选项内，且各份答复一致；采用的格子标绿，并写入“更正说明”。
     留待人工核实的：查无此人、不一致但未给更正值、更正值不在选项内、各部门答复互相矛盾。
-    两边对不上的身份号码列在“未匹配”表。
+    两边对不上的身份号码列在“未匹配”表。部门写的备注、情况说明等文字写在“核实差异”的“部门说明”列；
+    “核实汇总”列出发了核实表却没有交回的部门；核实表是按另一份花名册生成的，屏幕上提醒。
 
     退出码：0 全部处理完；1 有待人工核实或未匹配的；2 花名册无法读取。
     """
     from . import merge as merging, privacy, reconcile as rec_mod
 
-    pw = _passwords(passwords)
-    book = _read_roster_book(roster, pw.get(roster) or pw.get(Path(roster).name), profile)
+    # a bare password (no 文件名=) opens every returned file: the department files split encrypted with one
+    shared = next((p for p in passwords if "=" not in p), None)
+    pw = _passwords([p for p in passwords if "=" in p])
+    book = _read_roster_book(roster, pw.get(roster) or pw.get(Path(roster).name) or shared, profile)
     open_password = _encryption_password(encrypt, password_file)
     _warn_if_unprotected([book], open_password if not mask else "")
     files = merging.collect(returned)
     got, failed = [], []
     for f in files:
         try:
-            got.append(rec_mod.read_returned(f, book, password=pw.get(str(f)) or pw.get(f.name)))
+            got.append(rec_mod.read_returned(f, book, password=pw.get(str(f)) or pw.get(f.name) or shared))
         except (rec_mod.ReturnedError, ReadError) as exc:
             failed.append((f, getattr(exc, "message", str(exc))))
-    result = rec_mod.reconcile(book, got)
+    sent = rec_mod.sent_departments(merging.collect([sent_dir])) if sent_dir else None
+    result = rec_mod.reconcile(book, got, sent)
     try:
         out = rec_mod.write(result, output, mask=mask, password=open_password, inputs=files)
     except privacy.OutputError as exc:
@@ -407,6 +414,10 @@ def reconcile(roster, returned, output, passwords, profile, mask, encrypt, passw
     for r in got:
         click.echo(f"{r.department}（{Path(r.path).name}）：{r.rows} 行，对上 {r.matched}，花名册中没有 {len(r.unmatched)}，"
                    f"未答复 {len(r.unanswered)}")
+        if r.note:
+            click.echo(f"提醒：{Path(r.path).name}：{r.note}", err=True)
+    if result.not_returned:
+        click.echo(f"尚未交回：{'、'.join(result.not_returned)}（见“核实汇总”）")
     for f, why in failed:
         click.echo(f"未读取：{why}", err=True)
     click.echo(f"一致 {result.agreed} 项；自动采用更正 {result.applied} 处；待人工核实 {result.pending} 处；"

@@ -45,6 +45,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "id.same_as_child": (ERROR, "「{field}」与儿童本人的公民身份号码相同；请核对。"),
     "id.duplicate": (ERROR, "公民身份号码 {value} 在本表第{other_rows}行也出现，同一儿童重复登记；请删除重复行或核对号码。"),
     "person.duplicate": (WARNING, "姓名“{name}”、出生日期 {birth_date} 与第{other_rows}行相同，可能重复登记；请核对。"),
+    "roster.duplicate_folded": (WARNING, "“{value}”也登记在 {others}（{rule}；{confidence}）；区县花名册只计一次（本行：{action}）。请与对方镇街、村社区核对，删除一处。"),
+    "roster.duplicate_open": (WARNING, "“{value}”可能与 {others} 是同一儿童（{rule}）；{confidence}。核实后删除一处，或更正身份号码。"),
     # dates
     "date.format": (ERROR, "「{field}」“{value}”不是日期；请按 2024-09-01 的格式填写。"),
     "date.month_only": (ERROR, "「{field}」“{value}”只有年月，缺少日；请填写完整日期（如 2024-09-01）。"),
@@ -87,6 +89,7 @@ TITLES = {
     "id.birth_mismatch": "出生日期与身份号码不符", "id.sex_mismatch": "性别与身份号码不符",
     "id.no_hukou_but_number": "未登记户口却有身份号码", "id.same_as_child": "亲属身份号码与儿童相同",
     "id.duplicate": "身份号码重复", "person.duplicate": "疑似重复登记",
+    "roster.duplicate_folded": "在别处也有登记（已合并）", "roster.duplicate_open": "可能在别处也有登记（未合并）",
     "date.format": "日期格式不对", "date.month_only": "日期缺少日",
     "date.after_reference": "日期晚于统计日期", "date.order": "日期先后顺序不对",
     "phone.format": "电话号码无效",

@@ -9,9 +9,16 @@ children, and accounts for every input row:
 
 per file and in total.  Writing the workbook is :mod:`xltools.rosterbook`'s job.
 
-Which row is kept for a child seen several times (same valid 公民身份号码):
-the one with the latest 填报日期 of its sheet; on a tie, the one with the most
-filled fields; on a tie, the one read first (files in path order).
+One child is one child (:func:`_fold_duplicates` has the details): rows with the
+same valid 公民身份号码 are folded (确定); rows with the same invalid number and the same
+姓名 are folded (很可能); rows with the same 姓名 + 出生日期 (and the same 村社区, or none)
+and no two different valid numbers are folded "until a person says otherwise"
+(待人工确认).  Near misses (the same invalid number under two names; the same name and
+birth date with two valid numbers or in two villages) are listed, not folded.  Every
+row of such a child is in 重复记录 with the rule and how sure it is, and in 问题清单,
+so each township learns where else its child was registered.
+Which row is kept: one with a valid number; then the latest 填报日期 of its sheet;
+then the most filled fields; then the one read first (files in path order).
 
 Files are read and checked in worker processes (one per core, up to
 :data:`MAX_WORKERS`), a few files ahead of the one being taken; everything that
@@ -32,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import isolation, readers, regions
+from . import identity, isolation, readers, regions
 from .check import check_roster
 from .dates import DateError, parse_date
 from .issues import Issue
@@ -374,6 +381,7 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
         issues += file_issues
         rejected_rows += file_rejected
     roster, duplicates = combine(parts)
+    issues.extend(duplicate_issues(duplicates))
     kept = roster["source_file"].value_counts().to_dict() if len(roster) else {}
     for acc in accounts:
         if acc.status == "merged":
@@ -497,24 +505,105 @@ def check_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of
     return frame, sheet_issues, rejected
 
 
-def _fold_duplicates(roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep one row per valid 公民身份号码 (rule in the module docstring)."""
-    if not len(roster) or "id_number" not in roster:
-        return roster.drop(columns=["_report_date", "_filled"], errors="ignore"), pd.DataFrame()
-    from .idcard import bulk_check
+# --- one child is one child ------------------------------------------------------------
+# (rule, 确定程度, folded?) of each way two rows are found to be the same child.
+DUP_SAME_ID = ("同一公民身份号码", "确定：号码有效且相同", True)
+DUP_SAME_BAD_ID = ("同一公民身份号码（号码有误）且姓名相同", "很可能：号码有误，但两处写法相同、姓名相同", True)
+DUP_NAME_BIRTH = ("姓名、出生日期相同（村社区相同或未填），没有可比的有效号码",
+                  "待人工确认：已按一人统计；若是两名儿童，请补正确的身份号码后重新合并", True)
+DUP_BAD_ID_NAMES = ("同一公民身份号码（号码有误）但姓名不同", "未合并：请核对号码", False)
+DUP_TWO_IDS = ("姓名、出生日期相同，但身份号码不同", "未合并：可能是同一儿童的号码录错，请核实", False)
+DUP_TWO_VILLAGES = ("姓名、出生日期相同，但村社区不同，没有可比的有效号码", "未合并：可能在两地重复登记，请核实", False)
+A_KEPT, A_FOLDED, A_OPEN = "保留", "已合并", "未合并，待核实"
 
-    ok, _, _, _ = bulk_check(roster["id_number"].to_numpy(dtype=object), _dt.date(2999, 12, 31))
-    ids = roster["id_number"].where(ok, "")
-    dup = ids.ne("") & ids.duplicated(keep=False)
+
+def _fold_duplicates(roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per child; every row of a child seen twice (folded or not) in the second frame.
+
+    The rules, in this order (also in the module docstring and the README):
+
+    1. the same valid 公民身份号码: one child (确定), folded;
+    2. the same invalid number, written the same after normalisation (full-width, spaces …)
+       and the same 姓名: one child (很可能), folded — an invalid number that two rows share
+       with different names is shown, not folded; a number whose digits were lost
+       (5.00101E+17) is no identity at all (siblings share what is left);
+    3. among the rows left, the same 姓名 + 出生日期 with at most one valid number between
+       them and the same 村社区 (or none written): one child "until a person says
+       otherwise" (待人工确认) — counted once, both rows listed in 重复记录 and 问题清单;
+       with two different valid numbers, or two different 村社区, they are shown, not folded.
+
+    Which row is kept: one with a valid number; then the latest 填报日期 of its sheet; then
+    the most filled fields; then the one read first.
+    """
+    helpers = ["_report_date", "_filled", "_order"]
+    if not len(roster):
+        return roster.drop(columns=helpers, errors="ignore"), pd.DataFrame()
     roster = roster.assign(_order=np.arange(len(roster)))
-    if not dup.any():
-        return roster.drop(columns=["_report_date", "_filled", "_order"]), pd.DataFrame()
-    group = roster[dup].copy()
-    group["_id"] = ids[dup]
-    group = group.sort_values(["_id", "_report_date", "_filled", "_order"], ascending=[True, False, False, True])
-    group["kept"] = ~group["_id"].duplicated(keep="first")
-    group["duplicate_group"] = group["_id"]
-    drop_idx = group.index[~group["kept"]]
-    kept = roster.drop(index=drop_idx)
-    dups = group.drop(columns=["_report_date", "_filled", "_order", "_id"])
-    return kept.drop(columns=["_report_date", "_filled", "_order"]).reset_index(drop=True), dups.reset_index(drop=True)
+    keys = identity.keys(roster)
+    rank = roster.assign(_valid=keys["valid"]).sort_values(["_valid", "_report_date", "_filled", "_order"],
+                                                           ascending=[False, False, False, True]).index
+    alive = pd.Series(True, index=roster.index)
+    groups: list[tuple[str, tuple, list]] = []  # (label, rule, row indexes in keep order)
+
+    def by(key: pd.Series, rule: tuple, label) -> None:
+        key = key[alive & (key != "")]
+        dup = key[key.duplicated(keep=False)]
+        order = [i for i in rank if i in dup.index]
+        for k, idx in pd.Series(order, index=dup.loc[order].to_numpy()).groupby(level=0, sort=False):
+            idx = list(idx)
+            groups.append((label(k, idx), rule, idx))
+            if rule[2]:
+                alive.loc[idx[1:]] = False
+
+    num = keys["number"]
+    by(num.where(keys["valid"], ""), DUP_SAME_ID, lambda k, idx: k)
+    bad = num.where(~keys["valid"] & (num != ""), "")
+    by(bad.where(bad == "", bad + "|" + keys["name"]), DUP_SAME_BAD_ID, lambda k, idx: k.split("|")[0])
+    # the same invalid number under different names: shown only
+    for k, g in keys[alive & (bad != "")].groupby(bad[alive & (bad != "")]):
+        if g["name"].nunique() > 1:
+            groups.append((k, DUP_BAD_ID_NAMES, [i for i in rank if i in g.index]))
+    person = (keys["name"] + "|" + keys["birth"]).where((keys["name"] != "") & (keys["birth"] != ""), "")
+    live = person[alive & (person != "")]
+    live = live[live.duplicated(keep=False)]
+    for k, g in keys.loc[live.index].groupby(live):
+        idx = [i for i in rank if i in g.index]
+        label = f"{g['name'].iat[0]}（{g['birth'].iat[0]}）"
+        if g.loc[g["valid"], "number"].nunique() > 1:
+            groups.append((label, DUP_TWO_IDS, idx))
+        elif g.loc[g["village"] != "", "village"].nunique() > 1:
+            groups.append((label, DUP_TWO_VILLAGES, idx))
+        else:
+            groups.append((label, DUP_NAME_BIRTH, idx))
+            alive.loc[idx[1:]] = False
+    kept = roster[alive].drop(columns=helpers).reset_index(drop=True)
+    if not groups:
+        return kept, pd.DataFrame()
+    rows = []
+    for label, (rule, confidence, folded), idx in groups:
+        part = roster.loc[idx].drop(columns=helpers)
+        action = [A_KEPT] + [A_FOLDED if folded else A_OPEN] * (len(idx) - 1) if folded else [A_OPEN] * len(idx)
+        rows.append(part.assign(duplicate_group=label, dup_rule=rule, dup_confidence=confidence, dup_action=action,
+                                kept=[a != A_FOLDED for a in action]))
+    return kept, pd.concat(rows, ignore_index=True)
+
+
+def duplicate_issues(duplicates: pd.DataFrame) -> list[tuple[str, str, Issue]]:
+    """A 问题清单 line for every row of a child seen twice, naming where else it was registered,
+    so the township of each row learns of the other (split --by 镇街 takes them along)."""
+    out = []
+    if not len(duplicates):
+        return out
+    where = [f"{Path(f).name}（{s}）第{r}行" for f, s, r in
+             zip(duplicates["source_file"], duplicates["source_sheet"], duplicates["source_row"])]
+    duplicates = duplicates.assign(_where=where)
+    for _, g in duplicates.groupby(["duplicate_group", "dup_rule"], sort=False):
+        for pos in range(len(g)):
+            rec = g.iloc[pos]
+            others = "、".join(w for j, w in enumerate(g["_where"]) if j != pos)
+            code = "roster.duplicate_folded" if rec["dup_action"] != A_OPEN else "roster.duplicate_open"
+            issue = Issue(code, row=int(rec["source_row"]), field="name", label="姓名", value=str(rec.get("name", "")),
+                          params={"others": others, "rule": rec["dup_rule"], "confidence": rec["dup_confidence"],
+                                  "action": rec["dup_action"]})
+            out.append((str(rec["source_file"]), str(rec["source_sheet"]), issue))
+    return out

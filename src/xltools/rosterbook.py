@@ -195,18 +195,19 @@ def _issues(wb, fmt, result: MergeResult) -> None:
 def _duplicates(wb, fmt, result: MergeResult) -> None:
     ws = wb.add_worksheet(DUPLICATES_SHEET)
     dups = result.duplicates
-    ws.write_string(0, 0, "同一公民身份号码出现在多行或多个文件中。花名册保留的行：填报日期最新的；相同时取填写最完整的；"
-                          "再相同时取先读到的。与保留行不同的字段标黄。", fmt.title)
+    ws.write_string(0, 0, "同一儿童登记了不止一次（规则见“判断依据”和“确定程度”）：号码有效且相同的、号码有误但写法相同且姓名相同的，"
+                          "以及姓名和出生日期相同（村社区相同或未填）、没有可比有效号码的，花名册只计一次；保留有效号码的一行，"
+                          "再取填报日期最新、填写最完整、先读到的。标“未合并，待核实”的两行都在花名册中，请核实。与保留行不同的字段标黄。",
+                   fmt.title)
     if not len(dups):
         ws.write_string(2, 0, "没有重复记录。", fmt.plain)
         return
-    dups = dups.copy()
-    dups["kept"] = dups["kept"].map({True: "保留", False: "已合并"})
     base = [c for c in roster_columns(result) if c[0] not in ("key_care", "reasons", "key_care_reasons")]
-    cols = [("duplicate_group", "公民身份号码（重复组）"), ("kept", "处理")] + base
+    cols = [("duplicate_group", "重复组"), ("dup_action", "处理"), ("dup_rule", "判断依据"),
+            ("dup_confidence", "确定程度")] + base
     differs: set[tuple[int, str]] = set()
-    for _, g in dups.groupby("duplicate_group", sort=False):
-        kept = g[g["kept"] == "保留"].iloc[0]
+    for _, g in dups.groupby(["duplicate_group", "dup_rule"], sort=False):
+        kept = g.iloc[0]  # the kept row comes first in its group
         for idx, row in g.iterrows():
             for key, _ in base:
                 if key in g and key not in ("source_file", "source_sheet", "source_row") and row[key] != kept[key]:
@@ -214,8 +215,8 @@ def _duplicates(wb, fmt, result: MergeResult) -> None:
     pos = {idx: p for p, idx in enumerate(dups.index)}
     marks = {(pos[idx], key): fmt.diff for idx, key in differs}
     for p in range(len(dups)):
-        if dups["kept"].iat[p] == "保留":
-            marks.update({(p, "duplicate_group"): fmt.kept, (p, "kept"): fmt.kept})
+        if dups["dup_action"].iat[p] == "保留":
+            marks.update({(p, "duplicate_group"): fmt.kept, (p, "dup_action"): fmt.kept})
     _table(ws, fmt, cols, dups, first_row=1, marks=marks)
 
 

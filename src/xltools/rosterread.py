@@ -166,6 +166,18 @@ def read(path, *, password: str | None = None, profile: str | None = None) -> Ro
                       differences=differences, unknown=unknown, meta=meta, encrypted=bool(password))
 
 
+def roster_digest(roster: pd.DataFrame) -> str:
+    """The identity of a 花名册's children, in order (姓名 and normalised 公民身份号码 of each row):
+    what a department file records so its answers are not taken back into another roster.
+    Corrections by reconcile change neither, so the reconciled roster has the same identity."""
+    import hashlib
+
+    names = roster["name"].tolist() if "name" in roster else [""] * len(roster)
+    ids = roster["id_number"].tolist() if "id_number" in roster else [""] * len(roster)
+    text = "\n".join(f"{readers.cell_text(n)}|{id_key(i)}" for n, i in zip(names, ids))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def id_key(text) -> str:
     """An ID number as a lookup key: normalised (full-width, spaces, lower-case x), '' when it cannot be one."""
     from .idcard import IDError, compact

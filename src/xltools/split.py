@@ -33,7 +33,7 @@ from .readers import META_SHEET
 from .departments import ANSWERS, DEPARTMENTS, IDENTIFY, Department
 from .merge import PROVENANCE_LABELS
 from .rosterbook import _Formats, new_workbook, table_sheets
-from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook
+from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook, roster_digest
 from .schema import FORM_TITLES, KIND_LABELS
 
 NO_TOWN = "未识别镇街"
@@ -301,6 +301,8 @@ def _department_book(path, book: RosterBook, dept: Department, rows: pd.DataFram
     today = today or _dt.date.today()
     pairs = [("generator", "xltools"), ("type", FILE_TYPE), ("department", dept.name), ("kind", book.kind),
              ("profile", book.profile), ("roster", Path(book.path).name), ("roster_rows", str(len(book.roster))),
+             ("roster_digest", roster_digest(book.roster)), ("roster_as_of", book.as_of.isoformat() if book.as_of else ""),
+             ("col_remark", str(last)),
              ("date", today.isoformat()), ("masked", "1" if masked else "0"), ("first_data_row", str(FIRST_DATA + 1)),
              ("row_key_col", "0")]
     pairs += [(f"col_{k}", str(c)) for k, c in [(k, i + 1) for i, (k, _) in enumerate(ident)]]

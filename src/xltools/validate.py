@@ -518,7 +518,7 @@ def _check_id(t: Table, f: Field) -> None:
         t.id_birth[key] = np.full(t.n, NAT, dtype="datetime64[D]")
         t.id_male[key] = np.zeros(t.n, dtype=bool)
         return
-    col = t.col(key)
+    col = np.array(t.col(key), dtype=object, copy=True)  # normalised numbers are written back below
     empty = col == ""
     ok, birth, male, region = idcard.bulk_check(col, t.as_of)
     fixed = None  # the column with normalised numbers, when any was not in its compact form
