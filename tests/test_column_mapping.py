@@ -169,3 +169,20 @@ def test_village_comes_from_the_address_when_a_township_has_no_village_column(tm
     township_workbook(tmp_path / "t.xlsx", rows, headers=TOWNSHIP_WORDS, lines=["填报单位：两路街道"])
     result = merge.merge([tmp_path / "t.xlsx"], profile="chongqing", workers=0)
     assert sorted(result.roster["village"]) == sorted(VILLAGES)
+
+
+def test_validate_warns_too_about_an_unused_column_that_looks_like_a_field(tmp_path):
+    write_township(tmp_path / "t.xlsx", headers={**TOWNSHIP_WORDS, "medical_insurance": "参保状态"})
+    report = json.loads(run("validate", tmp_path / "t.xlsx", "--profile", "chongqing", "--json").output)
+    assert [(i["code"], i["column"], i["value"]) for i in report["issues"] if i["code"].startswith("column.")] == [
+        ("column.looks_like_field", "V", "参保状态")]
+
+
+def test_unit_and_report_time_on_one_line_above_the_header_are_both_found(tmp_path):
+    township_workbook(tmp_path / "t.xlsx", township_children(), headers=TOWNSHIP_WORDS,
+                      lines=["两路街道流动儿童花名册", "填报单位：两路街道    填报时间：2026年9月29日"])
+    r = readers.read_roster(tmp_path / "t.xlsx", profile="chongqing")
+    assert (r.unit, r.report_date) == ("两路街道", "2026年9月29日")
+    for label in ("填表时间", "统计时间", "填报日期"):
+        township_workbook(tmp_path / "u.xlsx", township_children(), headers=TOWNSHIP_WORDS, lines=[f"{label}：2026-09-29"])
+        assert readers.read_roster(tmp_path / "u.xlsx").report_date == "2026-09-29", label

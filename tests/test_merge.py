@@ -90,7 +90,7 @@ def test_merge_reads_every_kind_of_file_and_accounts_for_every_row(district, tmp
     meta = wb["_xltools"]
     assert meta.sheet_state == "hidden"
     assert {r[0]: r[1] for r in meta.iter_rows(values_only=True)} | {"schema_version": None} == {
-        "document": "花名册", "roster_sheet": "花名册", "kind": "flow", "profile": "chongqing", "as_of": None,
+        "document": "花名册", "roster_sheet": "花名册", "kind": "flow", "profile": "chongqing", "as_of": DATE2.isoformat(),  # most files' 填报日期
         "schema_version": None,
         "generator": "xltools merge"}
     head, roster = sheet_rows(out, "花名册")

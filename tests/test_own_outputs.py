@@ -89,6 +89,7 @@ def test_a_townships_file_from_split_merges_back_as_its_children(quarter, tmp_pa
     _, roster, first = quarter
     res = run("split", roster, "--by", "镇街", "-o", tmp_path / "镇街")
     assert res.exit_code == 0, res.output
+    assert "地区口径：重庆市（花名册记录的口径）" in res.output
     town_file = next((tmp_path / "镇街").glob("两路街道_*.xlsx"))
     res = run("merge", town_file, "-o", tmp_path / "back.xlsx", "--json", tmp_path / "back.json")
     assert res.exit_code == 0, res.output

@@ -102,3 +102,15 @@ def test_a_wrong_settings_file_stops_with_a_chinese_message(inbox, tmp_path):
     res = CliRunner().invoke(main, ["merge", str(inbox), "-o", str(tmp_path / "o.xlsx")])
     assert res.exit_code == 2
     assert "xltools.toml" in res.output and "未知的地区口径“火星”" in res.output
+
+
+def test_the_readmes_settings_example_is_a_valid_settings_file(tmp_path):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 设置文件 `xltools.toml`", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "xltools.toml").write_text(example, encoding="utf-8")
+    conf = settings.load(tmp_path / "xltools.toml")
+    assert (conf.profile, conf.kind, conf.as_of, conf.unit) == ("chongqing", "flow", AS_OF, "渝北区民政局")
+    assert ("参保状态", "纳入医保情况") in conf.synonyms and ("所在组", "村社区") in conf.synonyms

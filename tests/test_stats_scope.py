@@ -92,3 +92,14 @@ def test_the_statistics_sent_upward_say_whose_when_which_wording_and_which_tool(
     assert head == ["填报单位：渝北区民政局", "统计日期：2026-09-30（各表填报日期）", "地区口径：重庆市　类别：流动儿童",
                     f"生成工具：xltools {__version__}（登记表版本 {__import__('xltools.schema').schema.SCHEMA_VERSION}）"]
     assert "花名册" not in wb.sheetnames  # no names or ID numbers in what is sent upward
+
+
+def test_a_value_outside_the_options_is_counted_apart_not_lost():
+    import pandas as pd
+
+    from xltools import stats
+
+    df = pd.DataFrame({"category": [CAT_FLOW] * 4, "medical_insurance": ["已参保", "参保了", "", "已参保"]})
+    t = stats.counts(df, "medical_insurance", ("已参保", "未参保"))
+    assert dict(zip(t["项目"], t["合计"])) == {"已参保": 2, "未参保": 0, stats.NOT_AN_OPTION: 1, "未填写": 1}
+    assert t["合计"].sum() == len(df)

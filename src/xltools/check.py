@@ -11,6 +11,7 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from . import readers
+from .issues import Issue
 from .profiles import Profile, available as available_profiles, load as load_profile
 from .schema import KIND_LABELS, parse_kind
 from .validate import Report, validate_frame
@@ -42,6 +43,19 @@ def check_roster(roster: "readers.Roster", kind: str, profile: Profile, as_of: _
                           letters=roster.columns)
 
 
+def unused_field_issues(r: "readers.Roster", kind: str, prof: Profile, known=()) -> list[Issue]:
+    """A warning for each unused column that looks like a field the sheet has no column for
+    (:func:`xltools.readers.unused_fields`); ``known``: headers that are not fields."""
+    form = prof.form(kind)
+    out = []
+    for letter, header, keys, why in readers.unused_fields(r, form, known):
+        titles = [form[k].title for k in keys]
+        out.append(Issue(code="column.looks_like_field", column=letter, field=keys[0], label=titles[0],
+                         value=header, params={"fields": "或".join(f"「{t}」" for t in titles), "why": why,
+                                               "first": titles[0], "column": letter}))
+    return out
+
+
 def check_file(path, *, kind: str | None = None, profile: Profile | str | None = None,
                as_of: _dt.date | None = None, password: str | None = None,
                sheet: str | None = None, profile_source: str = "", synonyms=()) -> CheckedFile:
@@ -69,6 +83,7 @@ def check_file(path, *, kind: str | None = None, profile: Profile | str | None =
     report = check_roster(roster, chosen, prof, as_of or recorded_as_of)
     if recorded_as_of:
         report.as_of_source = "表中记录的统计日期"
+    report.issues = unused_field_issues(roster, chosen, prof) + report.issues
     report.ignored = list(roster.ignored)
     report.source = {"file": str(path), "sheet": roster.sheet, "header_rows": list(roster.header_rows),
                      "kind": chosen, "kind_label": KIND_LABELS[chosen], "kind_source": source,

@@ -349,6 +349,8 @@ def split(roster, by, out_dir, department_names, password, profile, mask, encryp
     from . import departments, privacy, split as splitting
 
     book = _read_roster_book(roster, password, profile)
+    why = "--profile" if profile else ("花名册记录的口径" if book.meta.get("profile") == book.profile else "按选项措辞判断")
+    click.echo(f"地区口径：{profiles.load(book.profile).label}（{why}）")
     open_password = _encryption_password(encrypt, password_file)
     _warn_if_unprotected([book], open_password if not mask else "")
     try:

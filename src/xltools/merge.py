@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import identity, isolation, readers, regions
-from .check import check_roster
+from .check import check_roster, unused_field_issues as check_unused
 from .dates import DateError, parse_date
 from .issues import Issue
 from .profiles import Profile, available as available_profiles, load as load_profile
@@ -60,6 +60,7 @@ MIN_FILES_FOR_WORKERS = {"fork": 4}.get(multiprocessing.get_all_start_methods()[
 # Where forking is cheap, even fewer files are read in one worker process: a file that makes a
 # reading library abort the process, or exhaust memory, is then contained (xltools.isolation).
 ISOLATE_FEW_FILES = multiprocessing.get_all_start_methods()[0] == "fork"
+PEEK_FILES = 20  # files looked at for a recorded profile when none is given
 R_NO_IDENTITY = "姓名和公民身份号码都没有，无法识别儿童"
 R_UNKNOWN_KIND = "无法从表头判断是流动儿童表还是留守儿童表，其他文件也没有，未合并；请用 --kind 流动 或 --kind 留守 指定"
 R_OWN_ROSTER = "这是本工具生成的花名册，不作为镇街上报表合并（其中的儿童已在各镇街的表中）；如要重新核对它，请单独合并或校验这一个文件"
@@ -193,7 +194,8 @@ def _decide_profile(files, profile, passwords, synonyms, source: str) -> tuple[P
     if profile is not None:
         prof = profile if isinstance(profile, Profile) else load_profile(profile)
         return prof.with_synonyms(synonyms), source or "--profile"
-    for path in files:
+    # our templates are .xlsx; a few files are enough (each peek opens a file once more)
+    for path in [p for p in files if p.suffix.lower() in (".xlsx", ".xlsm")][:PEEK_FILES]:
         try:
             rec = readers.peek_meta(path, passwords.get(str(path)) or passwords.get(path.name)).get("profile")
         except readers.ReadError:
@@ -422,16 +424,8 @@ def column_map(r: "readers.Roster", kind: str, prof: Profile) -> list[dict]:
 
 
 def unused_field_issues(r: "readers.Roster", kind: str, prof: Profile) -> list[Issue]:
-    """A warning for each unused column that looks like a field the sheet has no column for."""
-    form = prof.form(kind)
-    known = list(STATUS_LABELS.values()) + list(PROVENANCE_LABELS.values())
-    out = []
-    for letter, header, keys, why in readers.unused_fields(r, form, known):
-        titles = [form[k].title for k in keys]
-        out.append(Issue(code="column.looks_like_field", column=letter, field=keys[0], label=titles[0],
-                         value=header, params={"fields": "或".join(f"「{t}」" for t in titles), "why": why,
-                                               "first": titles[0], "column": letter}))
-    return out
+    """:func:`xltools.check.unused_field_issues`, knowing our 花名册's own status and provenance columns."""
+    return check_unused(r, kind, prof, list(STATUS_LABELS.values()) + list(PROVENANCE_LABELS.values()))
 
 
 @dataclass

@@ -707,7 +707,7 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
         data[key] = [MULTI_JOINER.join(o for o in row if o) for row in zip(*ticks)] if ticks else []
     frame = pd.DataFrame(data, index=index, dtype=object)
     ignored = [(column_letter(c), t) for c, t in h.ignored]
-    headers = sorted([(c, t, "") for c, t in h.ignored] +
+    headers = sorted([(c, " ".join(t.split()), "") for c, t in h.ignored] +
                      [(c, _header_text(grid, h.rows, c), k if isinstance(k, str) else k[0])
                       for c, k in h.mapping.items()])
     unused_values = {}
@@ -726,7 +726,7 @@ LOOKS_LIKE_HEADER = 0.6  # difflib ratio of an unused header to a field's label 
 
 
 def _header_text(grid, rows, c) -> str:
-    texts = [cell_text(grid[r][c]) if c < len(grid[r]) else "" for r in rows]
+    texts = [" ".join(cell_text(grid[r][c]).split()) if c < len(grid[r]) else "" for r in rows]
     return "/".join(dict.fromkeys(t for t in texts if t))
 
 

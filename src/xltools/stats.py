@@ -137,10 +137,17 @@ def counts(df: pd.DataFrame, key: str, options, multi: bool = False) -> pd.DataF
     cats, by_cat = _by_category(df)
     ticked = _ticked(values, lambda v: split_multi(normalise_option(v)) if multi else (v,))
     none = np.zeros(len(df), dtype=bool)
+    empty = (values == "").to_numpy()
+    known = np.logical_or.reduce([ticked.get(opt, none) for opt in options] + [none])
+    other = ~empty & ~known  # written, but none of the options: counted, not lost (问题清单 says which)
     rows = []
-    for label, hit in [(opt, ticked.get(opt, none)) for opt in options] + [("未填写", (values == "").to_numpy())]:
+    for label, hit in [(opt, ticked.get(opt, none)) for opt in options] + \
+            ([(NOT_AN_OPTION, other)] if other.any() else []) + [("未填写", empty)]:
         rows.append({"项目": label, **{c: int((hit & by_cat[c]).sum()) for c in cats}, TOTAL: int(hit.sum())})
     return pd.DataFrame(rows)
+
+
+NOT_AN_OPTION = "不在选项内（见问题清单）"
 
 
 def key_care(df: pd.DataFrame) -> pd.DataFrame:

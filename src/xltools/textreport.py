@@ -100,12 +100,7 @@ def merge_text(result, out) -> str:
     lines += [f"  {c}：{cats[c]}" for c in CATEGORIES if cats.get(c)]
     if len(result.roster):
         lines.append(f"重点关爱服务对象：{int(result.roster['key_care'].sum())} 人；问题 {len(result.issues)} 条（见“问题清单”）。")
-    dated = {(f.as_of, f.as_of_source) for f in merged}
-    if len(dated) > 1 or any(f.as_of_source in ("今天", "其他文件的填报日期") for f in merged):
-        lines.append("各文件的统计日期（计算年龄、外出时长）：")
-        lines += [f"  {f.path}：{f.as_of}（{f.as_of_source}）" for f in merged[:MAX_FILES_LISTED]]
-    elif merged:
-        lines.append(f"统计日期：{merged[0].as_of}（{merged[0].as_of_source}）")
+    lines += date_lines(merged)
     lines += column_lines(merged)
     for f in result.unread:
         lines.append(f"未读取：{f.path}：{f.reason}")
@@ -120,14 +115,32 @@ MAX_FILES_LISTED = 30
 SCREEN_CODES = ("column.looks_like_field", "sheet.no_report_date", "file.profile_mismatch")
 
 
+def date_lines(files) -> list[str]:
+    """The 统计日期 the files were checked at: the usual one, and each file that got another
+    (or got its date from elsewhere than its own 填报日期)."""
+    if not files:
+        return []
+    dated = [(f.as_of, f.as_of_source) for f in files]
+    usual = max(sorted(set(dated)), key=lambda d: (dated.count(d), d[1] not in ("今天", "其他文件的填报日期")))
+    odd = [f for f, d in zip(files, dated) if d != usual]
+    out = [f"统计日期：{usual[0]}（{usual[1]}）" + ("；以下文件不同：" if odd else "")]
+    out += [f"  {f.path}：{f.as_of}（{f.as_of_source}）" for f in odd[:MAX_FILES_LISTED]]
+    return out
+
+
 def column_lines(files) -> list[str]:
-    """Per file, how many header columns were used and which were not (all of them in 列对应)."""
+    """How many header columns each file used and which it did not (all of them in 列对应);
+    files read alike (one village template after another) share one line."""
+    groups: dict[tuple, list[str]] = {}
+    for f in files:
+        used = sum(1 for c in f.columns if c["key"])
+        unused = tuple(f"{c['column']}列“{c['header']}”" for c in f.columns if not c["key"])
+        groups.setdefault((used, unused), []).append(f.path)
     out = ["列对应（全部见“列对应”工作表）："]
-    for f in files[:MAX_FILES_LISTED]:
-        used = [c for c in f.columns if c["key"]]
-        unused = [f"{c['column']}列“{c['header']}”" for c in f.columns if not c["key"]]
-        out.append(f"  {f.path}：使用 {len(used)} 列" + (f"；未使用 {len(unused)} 列：" + "、".join(unused)
-                                                         if unused else "；没有未使用的列"))
-    if len(files) > MAX_FILES_LISTED:
-        out.append(f"  ……另有 {len(files) - MAX_FILES_LISTED} 个文件")
+    for (used, unused), paths in list(groups.items())[:MAX_FILES_LISTED]:
+        who = paths[0] if len(paths) == 1 else f"{paths[0]} 等 {len(paths)} 个文件"
+        out.append(f"  {who}：使用 {used} 列" + (f"；未使用 {len(unused)} 列：" + "、".join(unused)
+                                                if unused else "；没有未使用的列"))
+    if len(groups) > MAX_FILES_LISTED:
+        out.append(f"  ……另有 {len(groups) - MAX_FILES_LISTED} 种")
     return out
