@@ -9,6 +9,7 @@ closed, an error — the private folder with every upload and result is removed.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import stat
 import sys
@@ -73,10 +74,19 @@ def serve(settings_dir: Path, port: int = 0, open_browser: bool = True, echo=pri
     server = Server(sock.getsockname()[1], settings_dir)
     config = uvicorn.Config(server.app, log_level="warning", access_log=False, lifespan="off",
                             timeout_graceful_shutdown=2)
+    # uvicorn stops on SIGINT/SIGTERM and then raises the signal again under the handlers that were
+    # there before it: make those end Python normally, so the folder below is removed (a default
+    # SIGTERM would kill the process on the spot, and a shell may have set SIGINT to be ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+    if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl+Break, closing the console window
+        signal.signal(signal.SIGBREAK, _exit_on_signal)
     try:
         echo(f"xltools 已在本机启动：{server.url}")
         echo("请在浏览器中打开上面的地址（只有本机能访问；地址中的 token 是本次的登录凭据，不要发给别人）。")
-        echo("用完后按 Ctrl+C（或关闭本窗口）停止；上传的文件和结果随之删除，请先下载需要的文件。")
+        echo(f"上传的文件和结果暂存在 {server.workspace.root}（只有本用户能读）。")
+        echo("用完后按 Ctrl+C（或关闭本窗口）停止；暂存的文件随之删除，请先下载需要的文件。")
         if open_browser:
             threading.Timer(0.5, webbrowser.open, args=(server.url,)).start()
         uvicorn.Server(config).run(sockets=[sock])
@@ -84,6 +94,10 @@ def serve(settings_dir: Path, port: int = 0, open_browser: bool = True, echo=pri
         sock.close()
         server.close()
         echo("xltools 已停止，临时文件已删除。")
+
+
+def _exit_on_signal(signum, frame):
+    raise SystemExit(0)
 
 
 # --- launchers -----------------------------------------------------------------------------
