@@ -41,3 +41,21 @@ def test_serve_stops_on_a_signal_and_removes_its_private_folder(tmp_path, sig):
     assert proc.returncode == 0
     assert "已停止" in rest
     assert not folder.exists()
+
+
+def test_a_killed_servers_folder_is_removed_by_the_next_start(tmp_path):
+    from xltools.web.workspace import Workspace
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp_path / "xltools-web-old"
+    left.mkdir()
+    (left / ".pid").write_text(dead.stdout.strip(), encoding="ascii")
+    (left / "花名册.xlsx").write_bytes(b"personal data")
+    alive = Workspace(str(tmp_path))  # a server still running keeps its folder
+    fresh = Workspace(str(tmp_path))
+    try:
+        assert not left.exists()
+        assert alive.root.exists() and fresh.root.exists()
+    finally:
+        alive.close()
+        fresh.close()

@@ -37,12 +37,41 @@ class UploadError(Exception):
         self.message, self.status = message, status
 
 
+PREFIX = "xltools-web-"
+OWNER = ".pid"
+
+
+def remove_abandoned(parent: str | None = None) -> list[Path]:
+    """Remove the private folders of servers that were killed before they could clean up
+    (their process is gone).  POSIX only: Windows has no harmless "is it alive" signal."""
+    if os.name != "posix":
+        return []
+    removed = []
+    for folder in Path(parent or tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            if folder.stat().st_uid != os.getuid():
+                continue
+            pid = int((folder / OWNER).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except PermissionError:  # alive, someone else's
+            continue
+    return removed
+
+
 class Workspace:
     """A private folder (mode 700) for one server run; :meth:`close` removes it."""
 
     def __init__(self, parent: str | None = None):
-        self.root = Path(tempfile.mkdtemp(prefix="xltools-web-", dir=parent))
+        remove_abandoned(parent)
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
         os.chmod(self.root, 0o700)  # mkdtemp already does; said again because it is the point
+        (self.root / OWNER).write_text(str(os.getpid()), encoding="ascii")
         self._n = 0
 
     def new_folder(self, prefix: str) -> Path:
