@@ -275,7 +275,7 @@ def test_settings_are_saved_to_xltools_toml_and_preselected(page, server):
     page.get_by_role("button", name="保存").click()
     page.wait_for_selector(".saved:has-text('已保存')")
     saved = (server.server.settings_dir / "xltools.toml").read_text(encoding="utf-8")
-    assert 'profile = "chongqing"' in saved and 'kind = "留守"' in saved and 'as_of = "2026-09-30"' in saved
+    assert 'profile = "chongqing"' in saved and 'kind = "留守"' in saved and 'as_of = 2026-09-30' in saved
     page.get_by_role("link", name="合并").first.click()
     assert page.locator("select[name=kind]").input_value() == "留守"
     assert page.locator("input[name=as_of]").input_value() == "2026-09-30"

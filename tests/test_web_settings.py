@@ -55,3 +55,16 @@ def test_launcher_command_writes_a_windows_cmd_and_a_linux_desktop_file(tmp_path
 def test_serve_help_is_chinese():
     res = CliRunner().invoke(main, ["serve", "--help"])
     assert res.exit_code == 0 and "127.0.0.1" in res.output and "浏览器" in res.output
+
+
+def test_saving_keeps_the_users_comments_other_keys_and_synonym_table(tmp_path):
+    (tmp_path / "xltools.toml").write_text(
+        '# 本区设置\nprofile = "national"\nunit = "渝北区民政局"\nas_of = 2026-06-30\n\n[synonyms]\n"参保" = "纳入医保情况"\n',
+        encoding="utf-8")
+    settings_file.write(tmp_path, {"profile": "chongqing", "kind": "流动", "as_of": "2026-09-30"})
+    text = (tmp_path / "xltools.toml").read_text(encoding="utf-8")
+    data = settings_file.tomllib.loads(text)
+    assert data["profile"] == "chongqing" and data["kind"] == "流动" and str(data["as_of"]) == "2026-09-30"
+    assert data["unit"] == "渝北区民政局" and data["synonyms"] == {"参保": "纳入医保情况"}
+    assert text.startswith("# 本区设置") and text.count("profile") == 1
+    assert settings_file.read(tmp_path)["as_of"] == "2026-09-30"
