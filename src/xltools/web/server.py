@@ -92,6 +92,8 @@ def serve(settings_dir: Path, port: int = 0, open_browser: bool = True, echo=pri
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
+        if any(job.state == "running" for job in server.runner.jobs.values()):
+            echo("正在等待当前任务结束后删除临时文件……")
         server.close()
         echo("xltools 已停止，临时文件已删除。")
 
