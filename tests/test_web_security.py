@@ -152,3 +152,11 @@ def test_static_files_are_all_in_the_package():
     for page in (web / "templates").glob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "http://" not in text and "https://" not in text and "//cdn" not in text, page.name
+
+
+def test_a_field_name_cannot_lead_an_upload_out_of_the_private_folder(server):
+    resp = client(server).post("/run/validate", headers=post_headers(server),
+                               files={"../../escape": ("../x.csv", b"a,b\n")})
+    assert resp.status_code == 200
+    root = server.server.workspace.root
+    assert [p.relative_to(root).parts[1:] for p in root.rglob("x.csv")] == [("escape", "x.csv")]

@@ -155,7 +155,7 @@ class _Receiver:
             self.files += 1
             if self.files > MAX_FILES:
                 raise UploadError(f"一次最多上传 {MAX_FILES} 个文件；请分批处理。", 413)
-            path = self.folder / self._name / rel
+            path = self.folder / (safe_relative(self._name) or Path("_")) / rel  # the field name is not trusted either
             while path.exists():  # the same name twice (two folders chosen): keep both
                 path = path.with_name(f"{path.stem}（{self.files}）{path.suffix}")
             path.parent.mkdir(parents=True, exist_ok=True)
