@@ -545,5 +545,35 @@ def addin_install():
     click.echo("请重新启动 Excel，选项卡“民政摸排”会出现；第一次使用前请按 README“Excel 加载项”一节设置信任中心。")
 
 
+@main.command()
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="端口；不写时自动选一个空闲端口。")
+@click.option("--no-browser", "no_browser", is_flag=True, help="不自动打开浏览器（自己复制地址打开）。")
+@click.option("--launcher", "launcher_dir", type=click.Path(file_okay=False),
+              help="不启动服务，而是在这个文件夹写出双击启动的文件（Windows 的 .cmd、Linux 桌面的 .desktop）。")
+def serve(port, no_browser, launcher_dir):
+    """在本机浏览器中完成一个季度的工作（网页版）：生成模板、校验、合并、拆分、收回核实、两期比较、设置。
+
+    只在本机地址 127.0.0.1 上服务，别的电脑无法访问；打开的地址带一次性的登录凭据（token）。
+    上传的文件和结果放在只有本用户能读的临时文件夹，停止服务（Ctrl+C）时删除。
+    默认设置保存在当前文件夹的 xltools.toml。
+
+    例：xltools serve　　　　　xltools serve --launcher 桌面文件夹
+    """
+    from .web import server
+
+    if launcher_dir:
+        for p in server.write_launchers(Path(launcher_dir)):
+            click.echo(f"已写出：{p}")
+        click.echo("Windows：双击 .cmd 文件启动；Linux 桌面：把 .desktop 文件放到桌面，右键“允许运行”后双击。"
+                   "启动文件所在的文件夹就是默认设置（xltools.toml）所在的文件夹。")
+        return
+    try:
+        server.serve(Path.cwd(), port=port, open_browser=not no_browser, echo=click.echo)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        raise click.UsageError(f"无法启动服务：{exc}（端口 {port} 可能已被占用，请换一个或不写 --port）。") from None
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
