@@ -50,7 +50,7 @@ import pandas as pd
 from . import departments as deps, privacy, readers, rosterbook
 from .departments import AGREE, DISAGREE, NOT_FOUND
 from .merge import PROVENANCE_LABELS
-from .rosterbook import _Formats, _table
+from .rosterbook import _Formats, table_sheets
 from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook, id_key, roster_digest
 from .schema import FORM_TITLES, MULTI_JOINER, Form
 from .readers import META_SHEET
@@ -618,8 +618,7 @@ def write(rec: Reconciliation, out, *, mask: bool = False, password: str | None 
         fmt = _Formats(wb)
         fixed = wb.add_format({"font_name": "宋体", "font_size": 10, "valign": "vcenter", "bg_color": "#C6EFCE",
                                "num_format": "@"})
-        _table(wb.add_worksheet(ROSTER_SHEET), fmt, cols, roster,
-               marks={(i, k): fixed for i, k in rec.changed if k in order})
+        table_sheets(wb, ROSTER_SHEET, fmt, cols, roster, marks={(i, k): fixed for i, k in rec.changed if k in order})
         write_frame(wb, fmt, DIFFERENCES_SHEET, diffs_h, "各部门答复均与花名册一致。")
         write_frame(wb, fmt, UNMATCHED_SHEET, unmatched_h, "全部对上。")
         write_frame(wb, fmt, SUMMARY_SHEET, summary_h)

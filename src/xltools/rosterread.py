@@ -80,13 +80,15 @@ def all_columns(kind: str, profile: str) -> list[tuple[str, str]]:
 
 
 def _rows(book, name: str, header_row: int = 0) -> tuple[list[str], list[list]]:
-    if name not in book.sheet_names:
-        return [], []
-    grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    if len(grid) <= header_row:
-        return [], []
-    header = [readers.cell_text(v) for v in grid[header_row]]
-    return header, grid[header_row + 1:]
+    """The header and rows of table ``name``, across its continuation sheets (花名册（2）…)."""
+    header, rows, n = [], [], 1
+    while (part := readers.sheet_part(name, n)) in book.sheet_names:
+        grid = book.get_sheet_by_name(part).to_python(skip_empty_area=False)
+        if len(grid) > header_row:
+            header = header or [readers.cell_text(v) for v in grid[header_row]]
+            rows += grid[header_row + 1:]
+        n += 1
+    return header, rows
 
 
 def _text_frame(header: list[str], rows: list[list]) -> pd.DataFrame:
