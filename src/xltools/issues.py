@@ -64,7 +64,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "consistency.guardian_missing": (WARNING, "「共同居住人」为“其他监护人”，但未填写其他监护人信息；请补填。"),
     "consistency.parent_age": (WARNING, "「{field}」显示的出生日期 {parent_birth} 与儿童出生日期 {birth_date} 相差不足14年；请核对是否填错人。"),
     # classification
-    "status.undetermined": (WARNING, "无法判断是否跨县（区）流动：{reason}；请补填结构化的户籍地址和现居住地（省、市、县区）。"),
+    "status.undetermined": (WARNING, "无法判断是否跨县（区）、跨乡镇（街道）流动：{reason}。"),
 }
 
 # Short title of each code, for summaries ("错误类型" tables, the add-in's counts).
