@@ -55,6 +55,7 @@ def test_city_only_address_answers_cross_city_but_not_cross_county():
 
 
 def test_bare_county_name_shared_by_two_provinces_is_pending_with_both_readings_named():
+    # FACTS.md: county names repeat across provinces; issue 12: 待核实 naming both readings
     d = decide("普陀区人民路274号", "重庆市渝北区两路街道", profile=load("national"))
     # both readings are outside Chongqing: the answer is the same, so it is decided
     assert d.outcome == places.CROSS
@@ -69,6 +70,7 @@ def test_a_township_name_picks_the_province_of_a_shared_county_name():
 
 
 def test_chongqing_high_tech_zone_is_read_from_its_township_not_as_another_new_district():
+    # 002 二(一)1 names 西部科学城重庆高新区; 西永街道 is a street of 沙坪坝区 (国家统计局 2023)
     for text in ("高新区西永街道1号", "重庆市高新区西永街道", "重庆高新区西永街道3号"):
         p = places.resolve(text, "重庆市", AS_OF)
         assert [(r.province, r.code, r.township) for r in p.readings] == [("重庆市", "500106", "西永街道")], text
@@ -135,6 +137,7 @@ def test_same_county_with_both_townships_is_statistics_only():
 
 
 def test_unreadable_hukou_is_pending_with_the_id_county_as_a_hint():
+    # 000/001 附件1: 户籍地址 is its own field; the ID's region code is where the number was issued
     for text in ("", "同上", "本村", "本地", "重庆市"):
         st = child(text, "重庆市渝北区两路街道1号")
         if text == "重庆市":  # a province only: cross-county unknown inside it
@@ -145,11 +148,13 @@ def test_unreadable_hukou_is_pending_with_the_id_county_as_a_hint():
 
 
 def test_residence_same_as_hukou_means_the_same_township():
+    # 001 一(一)2: not having left the 户籍地所在乡镇 is not a 流动儿童 at all
     st = child("重庆市城口县葛城街道1号", "同户籍地")
     assert (st.category, st.reasons) == (CAT_OUT, ["未离开户籍地所在乡镇（街道）"])
 
 
 def test_residence_written_as_local_is_read_from_the_reporting_unit():
+    # 000 一(一): 流动儿童监测摸排以流入地为主实施 — the 填报单位 is where the child lives
     st = child("四川省成都市武侯区某路1号", "本村", unit="重庆市渝北区古路镇某村")
     assert st.category == CAT_FLOW and "填报单位" in st.basis
 
