@@ -113,3 +113,17 @@ def write_csv(path, rows, encoding: str = "utf-8-sig") -> Path:
     with open(path, "w", encoding=encoding, newline="") as fh:
         csv.writer(fh).writerows([["" if v is None else v for v in row] for row in rows])
     return path
+
+
+def township_workbook(path, rows, *, headers=None, lines=(), sheet: str = "Sheet1") -> Path:
+    """A township's hand-made roster: free ``lines`` above (title, 填报单位, 填报时间 …), one
+    header row — each key of the rows by ``headers[key]`` when given (the township's own
+    words), else by its printed title, ``village`` as 村（社区）— then one row per child."""
+    from xltools.textreport import column_title
+
+    headers = {"village": "村（社区）", **(headers or {})}
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    grid = [[line] for line in lines]
+    grid.append([headers.get(k) or column_title("flow", k) for k in keys])
+    grid += [[r.get(k, "") for k in keys] for r in rows]
+    return write_xlsx(path, grid, sheet=sheet)

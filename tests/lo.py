@@ -28,7 +28,8 @@ def convert(src: Path, out_dir: Path, fmt: str = "xlsx") -> Path:
     """Open ``src`` in LibreOffice, recalculate everything, save as ``fmt`` in ``out_dir``."""
     exe = soffice()
     if exe is None:
-        raise RuntimeError("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-calc")
+        raise RuntimeError("LibreOffice (soffice) is not installed: run the tests with scripts/test.sh, "
+                           "which installs libreoffice-calc and libreoffice-writer")
     with tempfile.TemporaryDirectory() as prof:
         user = Path(prof) / "user"
         user.mkdir()

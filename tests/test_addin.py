@@ -464,7 +464,7 @@ def test_two_builds_are_byte_identical(built, tmp_path):
 
 def test_libreoffice_loads_the_addin_lists_its_basic_modules_and_reads_its_config_sheet(built, tmp_path):
     exe = lo.soffice()
-    assert exe, "LibreOffice (soffice) is needed for this test; .ci/run installs libreoffice-calc"
+    assert exe, "LibreOffice (soffice) is needed for this test; scripts/test.sh installs libreoffice-calc"
     with tempfile.TemporaryDirectory() as prof:
         res = subprocess.run([exe, f"-env:UserInstallation=file://{prof}", "--headless", "--norestore",
                               "--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "ods",

@@ -127,6 +127,25 @@ def test_what_staff_type_compacts_to_the_same_number(raw):
     assert idcard.validate(raw) == GB_EXAMPLE
 
 
+@pytest.mark.parametrize("raw,verdict", [
+    ("１１０１０５１９４９１２３１００２Ｘ", None),          # full-width: accepted, normalised
+    ("11010519491231002X ", None),                         # a trailing space: accepted
+    (" 110105 19491231\u00a0002x", None),                  # spaces inside, no-break space, x
+    (110105194912310020.0, "id.digits_lost"),             # a number: never accepted
+    ("1.10105E+17", "id.digits_lost"),
+    ("110105491231002.0", "id.old_format"),                # a 15-digit number as text
+    ("11010519491231002Ｙ", "id.format"),
+])
+def test_one_verdict_per_odd_form_of_a_typed_number(raw, verdict):
+    """The same verdicts as the templates' native formulas (tests/test_templates.py checks both)."""
+    if verdict is None:
+        assert idcard.validate(raw) == GB_EXAMPLE
+    else:
+        with pytest.raises(idcard.IDError) as exc:
+            idcard.validate(raw)
+        assert exc.value.code == verdict
+
+
 def test_fifteen_digit_number_is_old_format_with_its_18_digit_form():
     with pytest.raises(OldFormat) as exc:
         idcard.validate("110105491231002")

@@ -86,11 +86,11 @@ def test_merge_reads_every_kind_of_file_and_accounts_for_every_row(district, tmp
     assert digest(district) == before               # inputs untouched
     assert "~$" not in res.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["花名册", "问题清单", "重复记录", "未读取文件", "统计", "重点关爱台账", "对账", "_xltools"]
+    assert wb.sheetnames == ["花名册", "问题清单", "重复记录", "未读取文件", "统计", "重点关爱台账", "对账", "列对应", "_xltools"]
     meta = wb["_xltools"]
     assert meta.sheet_state == "hidden"
     assert {r[0]: r[1] for r in meta.iter_rows(values_only=True)} | {"schema_version": None} == {
-        "document": "花名册", "roster_sheet": "花名册", "kind": "flow", "profile": "chongqing", "as_of": None,
+        "document": "花名册", "roster_sheet": "花名册", "kind": "flow", "profile": "chongqing", "as_of": DATE2.isoformat(),  # most files' 填报日期
         "schema_version": None,
         "generator": "xltools merge"}
     head, roster = sheet_rows(out, "花名册")
@@ -146,7 +146,7 @@ def test_statistics_have_tables_and_native_charts(district, tmp_path):
     out = tmp_path / "x.xlsx"
     run("merge", district, "-o", out, "--password", "加密.xlsx=mima")
     values = [c for row in openpyxl.load_workbook(out)["统计"].iter_rows(values_only=True) for c in row if c]
-    for title in ("数量规模与分布区域（按镇街、类别）", "年龄结构", "年龄结构（0–5、6–13、14–15岁）", "性别", "就学情况",
+    for title in ("数量规模", "分布区域（按镇街）", "分布区域（按村社区）", "年龄结构", "年龄结构（0–5、6–13、14–15岁）", "性别", "就学情况",
                   "健康状况", "纳入医保情况", "居住登记", "重点关爱服务对象（按原因，可多项）", "两路街道", "12–14岁"):
         assert title in values, title
     with zipfile.ZipFile(out) as z:

@@ -43,6 +43,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 CHUNK_ROWS = 4096
 MAX_CELL_TEXT = 32767  # Excel's limit for a cell's text
+MAX_ROWS = 1_048_576  # rows of an Excel sheet (2**20); XlsxWriter silently drops writes past them
 YES_NO_TEXT = {True: "是", False: "否"}
 
 
@@ -147,6 +148,9 @@ def write_block(worksheet, first_row: int, first_col: int, columns: list[Column]
         raise ValueError("all columns of a block need the same number of rows")
     if n == 0:
         return first_row - 1
+    if first_row + n > MAX_ROWS:
+        # Never a silent loss (XlsxWriter ignores rows past the last) nor a file Excel refuses.
+        raise ValueError(f"a block of {n} rows from row {first_row} passes the sheet's last row ({MAX_ROWS})")
     sst = worksheet.str_table
     block = _Block(first_row, first_col, n)
     for j, col in enumerate(columns):

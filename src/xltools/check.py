@@ -11,7 +11,8 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from . import readers
-from .profiles import Profile, load as load_profile
+from .issues import Issue
+from .profiles import Profile, available as available_profiles, load as load_profile
 from .schema import KIND_LABELS, parse_kind
 from .validate import Report, validate_frame
 
@@ -42,21 +43,50 @@ def check_roster(roster: "readers.Roster", kind: str, profile: Profile, as_of: _
                           letters=roster.columns)
 
 
+def unused_field_issues(r: "readers.Roster", kind: str, prof: Profile, known=()) -> list[Issue]:
+    """A warning for each unused column that looks like a field the sheet has no column for
+    (:func:`xltools.readers.unused_fields`); ``known``: headers that are not fields."""
+    form = prof.form(kind)
+    out = []
+    for letter, header, keys, why in readers.unused_fields(r, form, known):
+        titles = [form[k].title for k in keys]
+        out.append(Issue(code="column.looks_like_field", column=letter, field=keys[0], label=titles[0],
+                         value=header, params={"fields": "或".join(f"「{t}」" for t in titles), "why": why,
+                                               "first": titles[0], "column": letter}))
+    return out
+
+
 def check_file(path, *, kind: str | None = None, profile: Profile | str | None = None,
                as_of: _dt.date | None = None, password: str | None = None,
-               sheet: str | None = None) -> CheckedFile:
-    """Read ``path`` and validate its roster; raises :class:`xltools.readers.ReadError`."""
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+               sheet: str | None = None, profile_source: str = "", synonyms=()) -> CheckedFile:
+    """Read ``path`` and validate its roster; raises :class:`xltools.readers.ReadError`.
+
+    ``profile`` None: the one the file records (our templates and 花名册), else national.
+    Our own 花名册 (or a township's file from split) is checked at the 统计日期 it records
+    unless ``as_of`` is given.  ``synonyms``: a district's own (header, field) pairs."""
+    recorded = readers.peek_meta(path, password).get("profile") if profile is None else None
+    if profile is not None:
+        prof = profile if isinstance(profile, Profile) else load_profile(profile)
+        profile_source = profile_source or "--profile"
+    elif recorded in available_profiles():
+        prof, profile_source = load_profile(recorded), "文件记录的口径"
+    else:
+        prof, profile_source = load_profile(None), "默认"
+    prof = prof.with_synonyms(synonyms)
     wanted = parse_kind(kind) if kind else None
     roster = readers.read_roster(path, kind=wanted, profile=prof, password=password, sheet=sheet)
     chosen = wanted or roster.kind
     if not chosen:
         raise KindUnknown(str(path))
     source = "--kind" if wanted else ("模板元数据" if roster.meta.get("kind") else "表头")
-    report = check_roster(roster, chosen, prof, as_of)
+    recorded_as_of = None if as_of else readers.recorded_as_of(roster.meta)
+    report = check_roster(roster, chosen, prof, as_of or recorded_as_of)
+    if recorded_as_of:
+        report.as_of_source = "表中记录的统计日期"
+    report.issues = unused_field_issues(roster, chosen, prof) + report.issues
     report.ignored = list(roster.ignored)
     report.source = {"file": str(path), "sheet": roster.sheet, "header_rows": list(roster.header_rows),
                      "kind": chosen, "kind_label": KIND_LABELS[chosen], "kind_source": source,
-                     "unit": roster.unit, "report_date": roster.report_date,
+                     "unit": roster.unit, "report_date": roster.report_date, "profile_source": profile_source,
                      "skipped_rows": [list(x) for x in roster.skipped_rows]}
     return CheckedFile(roster, report, source)

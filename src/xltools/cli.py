@@ -1,6 +1,10 @@
 """The ``xltools`` command line: a thin shell over the library.
 
 Each command's docstring is its ``--help`` (in Chinese, for the staff who use it).
+click's own words (usage, errors, prompts) are made Chinese by :mod:`xltools.clizh`;
+option types (dates, profiles, kinds, output names) are in :mod:`xltools.cliparams`.
+To add a command, decorate a function with ``@main.command()`` as below: it gets the
+Chinese help, errors and crash report without anything else.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from pathlib import Path
 
 import click
 
+from . import clizh  # first: click's messages are made Chinese before any option is declared
 from . import __version__, idcard, profiles
+from .cliparams import DATE, KIND, PROFILE, WORKBOOK, OutputFile, OutputFolder, template_output
 from .check import KindUnknown, check_file
 from .readers import ReadError
 from .textreport import id_text, merge_text, validation_text
@@ -20,22 +26,7 @@ from .textreport import id_text, merge_text, validation_text
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
-class _Date(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, _dt.date):
-            return value
-        try:
-            return _dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"“{value}”不是日期，请写成 2024-09-30 的格式。", param, ctx)
-
-
-DATE = _Date()
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=clizh.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", message="xltools %(version)s")
 def main():
     """xltools：流动儿童、留守儿童监测摸排表格工具。
@@ -48,8 +39,20 @@ def main():
 
 
 def _profile_option(f):
-    return click.option("--profile", "profile", default=profiles.DEFAULT_PROFILE, show_default=True,
-                        help="地区口径：" + "、".join(profiles.available()) + "（决定选项措辞和主城区规则）。")(f)
+    return click.option("--profile", "profile", type=PROFILE, default=None,
+                        help="地区口径：" + "；".join("、".join(n) for n in profiles.names().values())
+                        + "（决定选项措辞和主城区规则）；不写时用 xltools.toml 的设置，再没有则用模板记录的口径，"
+                          "否则为 national。")(f)
+
+
+def _settings(inputs):
+    """The district's xltools.toml for these inputs (see README“设置文件”)."""
+    from . import settings
+
+    try:
+        return settings.for_inputs(inputs)
+    except settings.SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _privacy_options(f=None, *, mask=True):
@@ -76,13 +79,13 @@ def _encryption_password(encrypt, password_file):
         except privacy.OutputError as exc:
             raise click.UsageError(str(exc)) from None
     if encrypt:
-        return click.prompt("输出文件的打开密码", hide_input=True, confirmation_prompt="请再输入一次密码")
+        return clizh.password("输出文件的打开密码")
     return None
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--kind", help="表格类别：流动 或 留守；不写时按表头判断。")
+@click.option("--kind", type=KIND, help="表格类别：流动 或 留守；不写时按表头判断。")
 @_profile_option
 @click.option("--as-of", "as_of", type=DATE, help="统计日期（计算年龄、外出时长）；不写时取表中填报日期，再没有则取今天。")
 @click.option("--sheet", help="要校验的工作表名；不写时自动找花名册所在的表。")
@@ -96,17 +99,30 @@ def validate(file, kind, profile, as_of, sheet, password, as_json):
 
     退出码：0 没有错误；1 发现错误；2 文件无法读取。
     """
+    from . import isolation
+
+    conf = _settings([file])
+    source = "--profile" if profile else (f"设置文件 {conf.name}" if conf.profile else "")
     try:
-        prof = profiles.load(profile)
-        checked = check_file(file, kind=kind, profile=prof, as_of=as_of, password=password, sheet=sheet)
+        checked = check_file(file, kind=kind or conf.kind, profile=profile or conf.profile, as_of=as_of or conf.as_of,
+                             password=password, sheet=sheet, profile_source=source, synonyms=conf.synonyms)
     except (ReadError, KindUnknown) as exc:
         if as_json:
             click.echo(json.dumps({"file": file, "error": exc.code, "message": exc.message}, ensure_ascii=False))
         click.echo(f"无法读取：{exc.message}", err=True)
         sys.exit(EXIT_UNREADABLE)
-    except (profiles.UnknownProfile, ValueError) as exc:
-        raise click.UsageError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - an internal failure: one sentence and the log, no traceback
+        failure, log = isolation.report_crash(file, exc, Path.cwd() / isolation.log_path(file).name)
+        message = f"{file}：{failure.reason(str(log) if log else None)}"
+        if as_json:
+            click.echo(json.dumps({"file": file, "error": failure.code, "message": message,
+                                   "error_log": str(log) if log else None, "detail": failure.detail},
+                                  ensure_ascii=False))
+        click.echo(f"无法校验：{message}", err=True)
+        sys.exit(EXIT_UNREADABLE)
     report = checked.report
+    if not as_of and conf.as_of:
+        report.as_of_source = f"设置文件 {conf.name}"
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -115,13 +131,13 @@ def validate(file, kind, profile, as_of, sheet, password, as_json):
 
 
 @main.command()
-@click.option("--kind", required=True, help="表格类别：流动（附件1）或 留守（附件2）。")
+@click.option("--kind", required=True, type=KIND, help="表格类别：流动（附件1）或 留守（附件2）。")
 @_profile_option
 @click.option("--unit", "units", multiple=True, help="填报单位，如“XX镇XX村”；可写多次，每个单位一个文件。")
 @click.option("--units", "units_file", type=click.Path(exists=True, dir_okay=False),
               help="单位名单（一列的 .xlsx/.xls/.csv），每个单位生成一个文件。")
 @click.option("-o", "--output", required=True, type=click.Path(),
-              help="输出文件（一个单位时）或文件夹（多个单位时）。")
+              help="输出文件（一个单位时，.xlsx）或文件夹（多个单位时）。")
 @click.option("--rows", default=1000, show_default=True, type=click.IntRange(1, 20000), help="预留的儿童行数。")
 @click.option("--password", help="工作表保护密码（不写则无密码，仍然锁定）。")
 @click.option("--report-date", type=DATE, help="预先填好的填报日期。")
@@ -145,9 +161,9 @@ def template(kind, profile, units, units_file, output, rows, password, report_da
         raise click.UsageError(str(exc)) from None
     if not names:
         raise click.UsageError("请用 --unit 写出填报单位，或用 --units 给出单位名单。")
+    out, one_file = template_output(output, len(names))
     open_password = _encryption_password(encrypt, password_file)
-    out = Path(output)
-    if len(names) == 1 and out.suffix.lower() == ".xlsx":
+    if one_file:
         out.parent.mkdir(parents=True, exist_ok=True)
         paths = [templates.build_template(out, k, prof, names[0], rows=rows, password=password,
                                           report_date=report_date)]
@@ -176,9 +192,10 @@ def _passwords(pairs) -> dict[str, str]:
 
 def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet=False, mask=False,
                open_password=None, stats_path=None):
-    from . import merge as merging, privacy, rosterbook
+    from . import isolation, merge as merging, privacy, rosterbook
 
-    prof = profiles.load(profile)
+    conf = _settings(inputs)
+    source = "--profile" if profile else (f"设置文件 {conf.name}" if conf.profile else "")
     files = merging.collect(inputs)
     bar = None
     show = not json_path and not quiet and sys.stderr.isatty()
@@ -194,8 +211,11 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
         bar.update(1, read_rows)
 
     try:
-        result = merging.merge(files, kind=kind, profile=prof, as_of=as_of, passwords=passwords,
-                               progress=progress if bar else None)
+        result = merging.merge(files, kind=kind or conf.kind, profile=profile or conf.profile,
+                               as_of=as_of or conf.as_of, passwords=passwords, progress=progress if bar else None,
+                               profile_source=source, synonyms=conf.synonyms, unit=conf.unit,
+                               as_of_source="--as-of" if as_of else f"设置文件 {conf.name}",
+                               error_log=isolation.log_path(output))
     finally:
         if bar:
             bar.__exit__(None, None, None)
@@ -220,13 +240,13 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出的花名册（.xlsx）。")
-@click.option("--kind", help="流动 或 留守；不写时按第一个可识别的文件判断，另一类的文件列入“未读取文件”。")
+@click.option("-o", "--output", required=True, type=WORKBOOK, help="输出的花名册（.xlsx）。")
+@click.option("--kind", type=KIND, help="流动 或 留守；不写时按第一个可识别的文件判断，另一类的文件列入“未读取文件”。")
 @_profile_option
 @click.option("--as-of", "as_of", type=DATE, help="统计日期；不写时每个表按自己的填报日期，再没有则取今天。")
 @click.option("--password", "passwords", multiple=True, metavar="文件=密码", help="加密文件的密码，可写多次。")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另把对账和问题清单写成 JSON 文件。")
-@click.option("--stats-output", "stats_path", type=click.Path(dir_okay=False),
+@click.option("--json", "json_path", type=OutputFile(".json", " JSON 文件"), help="另把对账和问题清单写成 JSON 文件。")
+@click.option("--stats-output", "stats_path", type=WORKBOOK,
               help="另写一份只有“统计”表的工作簿（不含姓名、身份号码、电话），用于向上级报送。")
 @_privacy_options
 def merge(inputs, output, kind, profile, as_of, passwords, json_path, stats_path, mask, encrypt, password_file):
@@ -243,19 +263,33 @@ def merge(inputs, output, kind, profile, as_of, passwords, json_path, stats_path
     if json_path and (encrypt or password_file) and not mask:
         raise click.UsageError("--json 写出的 JSON 文件不加密，其中的问题说明含身份号码；"
                                "与 --encrypt 同用时请加 --mask，或不写 --json。")
+    from . import isolation
+    from .schema import parse_kind
+
     open_password = _encryption_password(encrypt, password_file)
+    try:  # the user's words: a mistake here is a usage error
+        profiles.load(profile)
+        if kind:
+            parse_kind(kind)
+    except (profiles.UnknownProfile, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
     try:
         result, out = _run_merge(inputs, output, kind, profile, as_of, _passwords(passwords), json_path,
                                  mask=mask, open_password=open_password, stats_path=stats_path)
-    except (profiles.UnknownProfile, ValueError) as exc:
-        raise click.UsageError(str(exc)) from None
+    except click.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - failed outside any one file: a sentence and the log, no traceback
+        failure, log = isolation.report_crash("（合并）", exc, isolation.log_path(output))
+        where = f"错误记录见 {log}" if log else "错误记录无法写出"
+        click.echo(f"合并时程序出错，未生成花名册；{where}，请把错误记录发给维护人员。", err=True)
+        sys.exit(EXIT_UNREADABLE)
     if not json_path:
         click.echo(merge_text(result, out))
     sys.exit(result.exit_code)
 
 
 @main.command()
-@click.option("-o", "--output", "out_dir", default="xltools_demo", show_default=True, type=click.Path(file_okay=False),
+@click.option("-o", "--output", "out_dir", default="xltools_demo", show_default=True, type=OutputFolder(),
               help="演示文件夹。")
 def demo(out_dir):
     """演示完整流程：生成村（社区）模板并填入虚构儿童，加入镇街自制的表，合并成花名册。
@@ -294,11 +328,11 @@ def _warn_if_unprotected(books, open_password) -> None:
 @main.command()
 @click.argument("roster", type=click.Path(exists=True, dir_okay=False))
 @click.option("--by", "by", required=True, type=click.Choice(["镇街", "部门"]), help="按镇街或按部门拆分。")
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="输出文件夹。")
+@click.option("-o", "--output", "out_dir", required=True, type=OutputFolder(), help="输出文件夹。")
 @click.option("--department", "department_names", multiple=True,
               help="只为这些部门生成核实表（教育、公安、卫健、医保、残联），可写多次；不写时全部生成。")
 @click.option("--password", help="花名册的打开密码（花名册已加密时）。")
-@click.option("--profile", default=None, help="地区口径；不写时按花名册的选项措辞判断。")
+@click.option("--profile", type=PROFILE, default=None, help="地区口径；不写时按花名册的选项措辞判断。")
 @_privacy_options
 def split(roster, by, out_dir, department_names, password, profile, mask, encrypt, password_file):
     """把花名册拆分成每个镇街一个文件，或每个部门一个核实表。
@@ -315,6 +349,8 @@ def split(roster, by, out_dir, department_names, password, profile, mask, encryp
     from . import departments, privacy, split as splitting
 
     book = _read_roster_book(roster, password, profile)
+    why = "--profile" if profile else ("花名册记录的口径" if book.meta.get("profile") == book.profile else "按选项措辞判断")
+    click.echo(f"地区口径：{profiles.load(book.profile).label}（{why}）")
     open_password = _encryption_password(encrypt, password_file)
     _warn_if_unprotected([book], open_password if not mask else "")
     try:
@@ -335,11 +371,14 @@ def split(roster, by, out_dir, department_names, password, profile, mask, encryp
 @main.command()
 @click.argument("roster", type=click.Path(exists=True, dir_okay=False))
 @click.argument("returned", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="核实后的新花名册（.xlsx）。")
-@click.option("--password", "passwords", multiple=True, metavar="文件=密码", help="加密文件的打开密码，可写多次。")
-@click.option("--profile", default=None, help="地区口径；不写时按花名册的选项措辞判断。")
+@click.option("-o", "--output", required=True, type=WORKBOOK, help="核实后的新花名册（.xlsx）。")
+@click.option("--password", "passwords", multiple=True, metavar="[文件=]密码",
+              help="加密文件的打开密码，可写多次；只写密码（不写“文件=”）时用于全部加密文件（如 split --encrypt 发出的核实表）。")
+@click.option("--profile", type=PROFILE, default=None, help="地区口径；不写时按花名册的选项措辞判断。")
+@click.option("--sent", "sent_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="split --by 部门 写出核实表的文件夹：据此知道发给了哪些部门（不写时按全部核实部门）。")
 @_privacy_options
-def reconcile(roster, returned, output, passwords, profile, mask, encrypt, password_file):
+def reconcile(roster, returned, output, passwords, profile, sent_dir, mask, encrypt, password_file):
     """收回各部门的核实结果，生成核实后的新花名册。
 
     RETURNED 是各部门交回的文件或文件夹：本工具的核实表（split --by 部门 生成），或部门自己的表
@@ -348,24 +387,28 @@ def reconcile(roster, returned, output, passwords, profile, mask, encrypt, passw
     不会悄悄修改：新花名册的“核实差异”表列出每一处差异（儿童、栏目、花名册值、部门值、部门、处理）。
     自动采用的更正：部门给出的更正值在该栏目的选项内，且各份答复一致；采用的格子标绿，并写入“更正说明”。
     留待人工核实的：查无此人、不一致但未给更正值、更正值不在选项内、各部门答复互相矛盾。
-    两边对不上的身份号码列在“未匹配”表。
+    两边对不上的身份号码列在“未匹配”表。部门写的备注、情况说明等文字写在“核实差异”的“部门说明”列；
+    “核实汇总”列出发了核实表却没有交回的部门；核实表是按另一份花名册生成的，屏幕上提醒。
 
     退出码：0 全部处理完；1 有待人工核实或未匹配的；2 花名册无法读取。
     """
     from . import merge as merging, privacy, reconcile as rec_mod
 
-    pw = _passwords(passwords)
-    book = _read_roster_book(roster, pw.get(roster) or pw.get(Path(roster).name), profile)
+    # a bare password (no 文件名=) opens every returned file: the department files split encrypted with one
+    shared = next((p for p in passwords if "=" not in p), None)
+    pw = _passwords([p for p in passwords if "=" in p])
+    book = _read_roster_book(roster, pw.get(roster) or pw.get(Path(roster).name) or shared, profile)
     open_password = _encryption_password(encrypt, password_file)
     _warn_if_unprotected([book], open_password if not mask else "")
     files = merging.collect(returned)
     got, failed = [], []
     for f in files:
         try:
-            got.append(rec_mod.read_returned(f, book, password=pw.get(str(f)) or pw.get(f.name)))
+            got.append(rec_mod.read_returned(f, book, password=pw.get(str(f)) or pw.get(f.name) or shared))
         except (rec_mod.ReturnedError, ReadError) as exc:
             failed.append((f, getattr(exc, "message", str(exc))))
-    result = rec_mod.reconcile(book, got)
+    sent = rec_mod.sent_departments(merging.collect([sent_dir])) if sent_dir else None
+    result = rec_mod.reconcile(book, got, sent)
     try:
         out = rec_mod.write(result, output, mask=mask, password=open_password, inputs=files)
     except privacy.OutputError as exc:
@@ -373,6 +416,10 @@ def reconcile(roster, returned, output, passwords, profile, mask, encrypt, passw
     for r in got:
         click.echo(f"{r.department}（{Path(r.path).name}）：{r.rows} 行，对上 {r.matched}，花名册中没有 {len(r.unmatched)}，"
                    f"未答复 {len(r.unanswered)}")
+        if r.note:
+            click.echo(f"提醒：{Path(r.path).name}：{r.note}", err=True)
+    if result.not_returned:
+        click.echo(f"尚未交回：{'、'.join(result.not_returned)}（见“核实汇总”）")
     for f, why in failed:
         click.echo(f"未读取：{why}", err=True)
     click.echo(f"一致 {result.agreed} 项；自动采用更正 {result.applied} 处；待人工核实 {result.pending} 处；"
@@ -384,7 +431,7 @@ def reconcile(roster, returned, output, passwords, profile, mask, encrypt, passw
 @main.command()
 @click.argument("old", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出的变化表（.xlsx）。")
+@click.option("-o", "--output", required=True, type=WORKBOOK, help="输出的变化表（.xlsx）。")
 @click.option("--as-of", "as_of", type=DATE, help="本期统计日期（判断是否已满16周岁）；不写时按本期花名册的年龄推算。")
 @click.option("--password", "passwords", multiple=True, metavar="文件=密码", help="加密花名册的打开密码，可写多次。")
 @_privacy_options
@@ -457,7 +504,7 @@ def addin_group():
 
 
 @addin_group.command("build")
-@click.option("-o", "--output", default="xltools.xlam", show_default=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--output", default="xltools.xlam", show_default=True, type=OutputFile(".xlam", " Excel 加载项"),
               help="生成的加载项文件。")
 def addin_build(output):
     """生成 Excel 加载项 xltools.xlam（“民政摸排”选项卡和工作表函数），不需要 Excel。
@@ -496,6 +543,36 @@ def addin_install():
     for key, value in result.settings.items():
         click.echo(f"  {key} = {value}")
     click.echo("请重新启动 Excel，选项卡“民政摸排”会出现；第一次使用前请按 README“Excel 加载项”一节设置信任中心。")
+
+
+@main.command()
+@click.option("--port", default=0, type=click.IntRange(0, 65535), help="端口；不写时自动选一个空闲端口。")
+@click.option("--no-browser", "no_browser", is_flag=True, help="不自动打开浏览器（自己复制地址打开）。")
+@click.option("--launcher", "launcher_dir", type=click.Path(file_okay=False),
+              help="不启动服务，而是在这个文件夹写出双击启动的文件（Windows 的 .cmd、Linux 桌面的 .desktop）。")
+def serve(port, no_browser, launcher_dir):
+    """在本机浏览器中完成一个季度的工作（网页版）：生成模板、校验、合并、拆分、收回核实、两期比较、设置。
+
+    只在本机地址 127.0.0.1 上服务，别的电脑无法访问；打开的地址带一次性的登录凭据（token）。
+    上传的文件和结果放在只有本用户能读的临时文件夹，停止服务（Ctrl+C）时删除。
+    默认设置保存在当前文件夹的 xltools.toml。
+
+    例：xltools serve　　　　　xltools serve --launcher 桌面文件夹
+    """
+    from .web import server
+
+    if launcher_dir:
+        for p in server.write_launchers(Path(launcher_dir)):
+            click.echo(f"已写出：{p}")
+        click.echo("Windows：双击 .cmd 文件启动；Linux 桌面：把 .desktop 文件放到桌面，右键“允许运行”后双击。"
+                   "启动文件所在的文件夹就是默认设置（xltools.toml）所在的文件夹。")
+        return
+    try:
+        server.serve(Path.cwd(), port=port, open_browser=not no_browser, echo=click.echo)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        raise click.UsageError(f"无法启动服务：{exc}（端口 {port} 可能已被占用，请换一个或不写 --port）。") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -79,6 +79,12 @@ def guess(text: str) -> Department | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def is_plain_answer(text: str) -> bool:
+    """Whether ``text`` is only a verdict (``核实无误``), with nothing more said."""
+    t = "".join(str(text or "").split())
+    return any(t in words for words in ANSWER_SYNONYMS.values())
+
+
 def answer(text: str) -> str | None:
     """A department's verdict in our wording (``核实无误`` → 一致), or None when it is none of them."""
     t = "".join(str(text or "").split())

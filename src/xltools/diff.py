@@ -1,8 +1,14 @@
 """What changed between two quarters' 花名册: children added, children gone and why, changed fields.
 
-Children are matched by 公民身份号码 (normalised), and those without a usable
-number by 姓名 + 出生日期.  A child *counts* in a roster when its 类别 is not
-不符合 (流动儿童 of both kinds, 留守儿童, and 待核实, which is still followed up).
+Children are matched first by valid 公民身份号码 (normalised: full-width digits and
+spaces do not make another child); the rest by 姓名 + 出生日期 (and 村社区 when both
+rosters give one), one candidate on each side — so a number corrected between the
+quarters (a check digit fixed, a number re-entered as text) is a change,
+"公民身份号码已更正（旧→新）", not a child gone and a child added.  Where the name and
+birth date fit several children (two candidates), nothing is guessed: they stay 新增/减少
+with the reason "未能对应", for a person to decide.  A child *counts* in a roster when
+its 类别 is not 不符合 (流动儿童 of both kinds, 留守儿童, and 待核实, which is still
+followed up).
 
 - **新增**: counts in the new roster and did not in the old (new, or 不符合 before);
 - **减少**: counted in the old roster and does not in the new, with the likely reason,
@@ -32,7 +38,7 @@ import pandas as pd
 
 from . import privacy
 from .dates import DateError, add_months, age_on, parse_date
-from .idcard import is_valid
+from . import identity
 from .merge import PROVENANCE, PROVENANCE_LABELS
 from .rosterbook import _Formats, new_workbook
 from .rosterread import RosterBook, id_key
@@ -45,6 +51,8 @@ R_OUT = "不再符合条件"
 R_GONE = "可能已迁离（新一期花名册中没有此人；请向原镇街、村社区核实）"
 R_NEW = "新登记"
 R_BACK = "原为不符合，现符合"
+R_UNSURE = "未能对应（姓名、出生日期与另一期的几名儿童相同，不能确定是谁；请核实）"
+F_ID_FIXED = "公民身份号码已更正"
 SHEETS = ("概况", "新增", "减少", "变更")
 # Compared in 变更 besides the form's columns.
 EXTRA_COMPARED = ("town", "village", "category", "key_care")
@@ -73,16 +81,10 @@ class Changes:
                 ("核对：上期 + 新增 − 减少 = 本期", "相符" if self.old_count + len(self.added) - len(self.gone)
                  == self.new_count else "不符"),
                 ("信息有变更的儿童", self.changed["id_number"].nunique() if len(self.changed) else 0),
+                (f"　其中 {F_ID_FIXED}（旧→新）", int((self.changed["field"] == F_ID_FIXED).sum()) if len(self.changed) else 0),
+                ("新增中未能对应上期的（待核实）", int((self.added["note"] == R_UNSURE).sum()) if len(self.added) else 0),
                 ("变更的栏目（条）", len(self.changed))]
         return out
-
-
-def child_key(row) -> str:
-    """The identity of a child across rosters: its ID number, else 姓名 + 出生日期."""
-    number = id_key(row.get("id_number", ""))
-    if number and is_valid(number):
-        return number
-    return f"{row.get('name', '')}|{row.get('birth_date', '')}"
 
 
 def birthday(birth: _dt.date, years: int) -> _dt.date:
@@ -110,11 +112,45 @@ def reference_date(roster: pd.DataFrame) -> _dt.date | None:
     return best
 
 
-def _keyed(book: RosterBook) -> dict[str, dict]:
-    out = {}
-    for rec in book.roster.to_dict("records"):
-        out.setdefault(child_key(rec), rec)
-    return out
+def _records(book: RosterBook) -> tuple[list[dict], pd.DataFrame]:
+    """The roster's children and their identity facts; a valid number seen twice counts once."""
+    roster = book.roster.reset_index(drop=True)
+    keys = identity.keys(roster) if len(roster) else pd.DataFrame(columns=["number", "valid", "name", "birth",
+                                                                             "village"])
+    ident = [n if v else f"#{i}" for i, (n, v) in enumerate(zip(keys["number"], keys["valid"]))]
+    first = ~pd.Series(ident, dtype=object).duplicated()
+    return [r for r, f in zip(roster.to_dict("records"), first) if f], keys[first.to_numpy()].reset_index(drop=True)
+
+
+def match(old: pd.DataFrame, new: pd.DataFrame) -> tuple[dict[int, int], set[int], set[int]]:
+    """Pairs (new position → old position) of the same child, and the positions (old, new)
+    whose 姓名 + 出生日期 fit several children of the other roster: see the module docstring."""
+    pairs: dict[int, int] = {}
+    by_number = {n: i for i, (n, v) in enumerate(zip(old["number"], old["valid"])) if v}
+    for j, (n, v) in enumerate(zip(new["number"], new["valid"])):
+        if v and n in by_number:
+            pairs[j] = by_number[n]
+    taken = set(pairs.values())
+
+    def people(frame, skip):
+        out: dict[str, list[int]] = {}
+        for i, (name, birth) in enumerate(zip(frame["name"], frame["birth"])):
+            if i not in skip and name and birth:
+                out.setdefault(f"{name}|{birth}", []).append(i)
+        return out
+    before, after = people(old, taken), people(new, set(pairs))
+    unsure_old, unsure_new = set(), set()
+    for key, js in after.items():
+        is_ = before.get(key, [])
+        if not is_:
+            continue
+        villages = {old["village"][i] for i in is_} | {new["village"][j] for j in js}
+        if len(is_) == 1 and len(js) == 1 and len(villages - {""}) <= 1:
+            pairs[js[0]] = is_[0]
+        else:
+            unsure_old.update(is_)
+            unsure_new.update(js)
+    return pairs, unsure_old, unsure_new
 
 
 def _counts(rec) -> bool:
@@ -130,22 +166,30 @@ def diff(old: RosterBook, new: RosterBook, as_of: _dt.date | None = None) -> Cha
         ref, source = reference_date(new.roster), "按本期花名册的年龄推算"
     if ref is None:
         ref, source = _dt.date.today(), "今天"
-    a, b = _keyed(old), _keyed(new)
+    a, ka = _records(old)
+    b, kb = _records(new)
+    pairs, unsure_old, unsure_new = match(ka, kb)
+    back = {i: j for j, i in pairs.items()}
     added, gone, changed = [], [], []
     compared = [k for k, _ in new.columns if k in old.roster.columns and k not in PROVENANCE
-                and k not in ("age", "reasons", "key_care_reasons", "errors", "warnings", "corrections")]
+                and k not in ("age", "reasons", "key_care_reasons", "errors", "warnings", "corrections", "id_number")]
     compared += [k for k in EXTRA_COMPARED if k not in compared and k in old.roster and k in new.roster]
-    for key, rec in b.items():
-        if _counts(rec) and not _counts(a.get(key)):
-            added.append({**_who(rec), "note": R_BACK if key in a else R_NEW})
-    for key, rec in a.items():
-        if not _counts(rec) or _counts(b.get(key)):
+    for j, rec in enumerate(b):
+        before = a[pairs[j]] if j in pairs else None
+        if _counts(rec) and not _counts(before):
+            note = R_BACK if before is not None else R_UNSURE if j in unsure_new else R_NEW
+            added.append({**_who(rec), "note": note})
+    for i, rec in enumerate(a):
+        now = b[back[i]] if i in back else None
+        if not _counts(rec) or _counts(now):
             continue
-        gone.append({**_who(rec), "reason": _gone_reason(rec, b.get(key), ref)})
-    for key, rec in b.items():
-        if key not in a:
-            continue
-        before = a[key]
+        reason = _gone_reason(rec, now, ref)
+        gone.append({**_who(rec), "reason": R_UNSURE if reason == R_GONE and i in unsure_old else reason})
+    for j, i in pairs.items():
+        rec, before = b[j], a[i]
+        if ka["number"][i] != kb["number"][j]:
+            changed.append({**_who(rec), "field": F_ID_FIXED, "old": _text(before.get("id_number")),
+                            "new": _text(rec.get("id_number"))})
         for k in compared:
             x, y = _text(before.get(k)), _text(rec.get(k))
             if x != y:
@@ -155,7 +199,7 @@ def diff(old: RosterBook, new: RosterBook, as_of: _dt.date | None = None) -> Cha
                    pd.DataFrame(added, columns=who_cols + ["note"]),
                    pd.DataFrame(gone, columns=who_cols + ["reason"]),
                    pd.DataFrame(changed, columns=who_cols + ["field", "old", "new"]),
-                   sum(_counts(r) for r in a.values()), sum(_counts(r) for r in b.values()))
+                   sum(_counts(r) for r in a), sum(_counts(r) for r in b))
 
 
 def _gone_reason(rec: dict, now: dict | None, ref: _dt.date) -> str:

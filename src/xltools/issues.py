@@ -45,6 +45,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "id.same_as_child": (ERROR, "「{field}」与儿童本人的公民身份号码相同；请核对。"),
     "id.duplicate": (ERROR, "公民身份号码 {value} 在本表第{other_rows}行也出现，同一儿童重复登记；请删除重复行或核对号码。"),
     "person.duplicate": (WARNING, "姓名“{name}”、出生日期 {birth_date} 与第{other_rows}行相同，可能重复登记；请核对。"),
+    "roster.duplicate_folded": (WARNING, "“{value}”也登记在 {others}（{rule}；{confidence}）；区县花名册只计一次（本行：{action}）。请与对方镇街、村社区核对，删除一处。"),
+    "roster.duplicate_open": (WARNING, "“{value}”可能与 {others} 是同一儿童（{rule}）；{confidence}。核实后删除一处，或更正身份号码。"),
     # dates
     "date.format": (ERROR, "「{field}」“{value}”不是日期；请按 2024-09-01 的格式填写。"),
     "date.month_only": (ERROR, "「{field}」“{value}”只有年月，缺少日；请填写完整日期（如 2024-09-01）。"),
@@ -63,6 +65,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "consistency.left_parents": (WARNING, "「父母双方同时外出」与「父母一方外出、另一方无监护能力」都为“是”，两者只应有一个为“是”；请核对。"),
     "consistency.guardian_missing": (WARNING, "「共同居住人」为“其他监护人”，但未填写其他监护人信息；请补填。"),
     "consistency.parent_age": (WARNING, "「{field}」显示的出生日期 {parent_birth} 与儿童出生日期 {birth_date} 相差不足14年；请核对是否填错人。"),
+    # the sheet as a whole (merge)
+    "column.looks_like_field": (WARNING, "{column}列“{value}”未使用，看起来是{fields}（{why}）；这些栏目在统计中会显示为“未填写”。"
+                                         "如确是该栏目，请把表头改为栏目名称，或在 xltools.toml 的 [synonyms] 中写 \"{value}\" = \"{first}\"，再合并一次。"),
+    "sheet.no_report_date": (WARNING, "未找到填报日期，按 {as_of}（{source}）计算年龄和外出时长；请在表头写明“填报日期：年 月 日”。"),
+    "file.profile_mismatch": (WARNING, "此文件记录的地区口径是“{recorded}”，本次按“{used}”口径（{why}）检查，选项措辞不同处会报为错误；"
+                                       "请用 --profile 指定正确的口径，或把不同口径的文件分开合并。"),
     # classification
     "status.undetermined": (WARNING, "无法判断是否跨县（区）、跨乡镇（街道）流动：{reason}。"),
 }
@@ -81,6 +89,7 @@ TITLES = {
     "id.birth_mismatch": "出生日期与身份号码不符", "id.sex_mismatch": "性别与身份号码不符",
     "id.no_hukou_but_number": "未登记户口却有身份号码", "id.same_as_child": "亲属身份号码与儿童相同",
     "id.duplicate": "身份号码重复", "person.duplicate": "疑似重复登记",
+    "roster.duplicate_folded": "在别处也有登记（已合并）", "roster.duplicate_open": "可能在别处也有登记（未合并）",
     "date.format": "日期格式不对", "date.month_only": "日期缺少日",
     "date.after_reference": "日期晚于统计日期", "date.order": "日期先后顺序不对",
     "phone.format": "电话号码无效",
@@ -91,6 +100,8 @@ TITLES = {
     "consistency.caregiver": "受委托照护人信息不一致", "consistency.left_parents": "父母外出情况矛盾",
     "consistency.guardian_missing": "缺少其他监护人信息", "consistency.parent_age": "父母与儿童年龄差过小",
     "status.undetermined": "无法判断是否跨县流动",
+    "column.looks_like_field": "疑似栏目的列未使用", "sheet.no_report_date": "未找到填报日期",
+    "file.profile_mismatch": "地区口径不一致",
 }
 
 # Severity of each issue code, as data (the validator never hard-codes it).

@@ -9,9 +9,16 @@ children, and accounts for every input row:
 
 per file and in total.  Writing the workbook is :mod:`xltools.rosterbook`'s job.
 
-Which row is kept for a child seen several times (same valid 公民身份号码):
-the one with the latest 填报日期 of its sheet; on a tie, the one with the most
-filled fields; on a tie, the one read first (files in path order).
+One child is one child (:func:`_fold_duplicates` has the details): rows with the
+same valid 公民身份号码 are folded (确定); rows with the same invalid number and the same
+姓名 are folded (很可能); rows with the same 姓名 + 出生日期 (and the same 村社区, or none)
+and no two different valid numbers are folded "until a person says otherwise"
+(待人工确认).  Near misses (the same invalid number under two names; the same name and
+birth date with two valid numbers or in two villages) are listed, not folded.  Every
+row of such a child is in 重复记录 with the rule and how sure it is, and in 问题清单,
+so each township learns where else its child was registered.
+Which row is kept: one with a valid number; then the latest 填报日期 of its sheet;
+then the most filled fields; then the one read first (files in path order).
 
 Files are read and checked in worker processes (one per core, up to
 :data:`MAX_WORKERS`), a few files ahead of the one being taken; everything that
@@ -23,24 +30,21 @@ result is the same with or without workers.
 from __future__ import annotations
 
 import datetime as _dt
-import itertools
 import multiprocessing
 import os
 import re
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import readers, regions
-from .check import check_roster
+from . import identity, isolation, readers, regions
+from .check import check_roster, unused_field_issues as check_unused
 from .dates import DateError, parse_date
 from .issues import Issue
-from .profiles import Profile, load as load_profile
-from .schema import KIND_LABELS, parse_kind
+from .profiles import Profile, available as available_profiles, load as load_profile
+from .schema import KIND_LABELS, PLACE_LABELS, parse_kind
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 PROVENANCE = ("town", "village", "source_file", "source_sheet", "source_row")
@@ -49,12 +53,17 @@ PROVENANCE_LABELS = {"town": "镇街", "village": "村社区", "source_file": "�
 STATUS_COLUMNS = ("age", "category", "reasons", "key_care", "key_care_reasons", "errors", "warnings")
 STATUS_LABELS = {"age": "年龄", "category": "类别", "reasons": "类别说明", "key_care": "重点关爱",
                  "key_care_reasons": "重点关爱原因", "errors": "错误数", "warnings": "提醒数"}
-READ_AHEAD = 2  # files per worker read and checked ahead of the one the merge is taking
 MAX_WORKERS = 4  # processes reading and checking files (each holds its own copy of the engine)
 # Below this many files, starting worker processes costs more than it saves: forking is
 # cheap (Linux), spawning (Windows, macOS) imports pandas afresh in each worker, ~1–2 s.
 MIN_FILES_FOR_WORKERS = {"fork": 4}.get(multiprocessing.get_all_start_methods()[0], 32)  # [0]: the default
+# Where forking is cheap, even fewer files are read in one worker process: a file that makes a
+# reading library abort the process, or exhaust memory, is then contained (xltools.isolation).
+ISOLATE_FEW_FILES = multiprocessing.get_all_start_methods()[0] == "fork"
+PEEK_FILES = 20  # files looked at for a recorded profile when none is given
 R_NO_IDENTITY = "姓名和公民身份号码都没有，无法识别儿童"
+R_UNKNOWN_KIND = "无法从表头判断是流动儿童表还是留守儿童表，其他文件也没有，未合并；请用 --kind 流动 或 --kind 留守 指定"
+R_OWN_ROSTER = "这是本工具生成的花名册，不作为镇街上报表合并（其中的儿童已在各镇街的表中）；如要重新核对它，请单独合并或校验这一个文件"
 _TOWN = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:街道办事处|街道|镇|乡))")
 _VILLAGE = re.compile(r"([\u4e00-\u9fff]{1,12}?(?:村民委员会|居民委员会|社区|村|居委会))")
 
@@ -64,7 +73,8 @@ class FileAccount:
     path: str
     status: str = "merged"        # merged / skipped
     reason: str = ""              # why skipped (Chinese)
-    code: str = ""                # ReadError code or 'file.other_kind'
+    code: str = ""                # ReadError code, 'file.other_kind' or an isolation code ('file.crashed' …)
+    detail: str = ""              # for a failure: the traceback, also in the error log
     sheets: list[str] = field(default_factory=list)
     read: int = 0
     kept: int = 0
@@ -72,6 +82,10 @@ class FileAccount:
     rejected: int = 0
     rejected_reasons: dict[str, int] = field(default_factory=dict)
     other_sheets: list[tuple[str, str]] = field(default_factory=list)
+    as_of: str = ""               # the 统计日期 its rows were checked at, and where it came from
+    as_of_source: str = ""
+    # per sheet: [{"sheet", "column", "header", "key", "field"}], key '' for a column not used
+    columns: list[dict] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
@@ -88,6 +102,9 @@ class MergeResult:
     duplicates: pd.DataFrame             # every row of a duplicated child, with kept/duplicate_group
     rejected: pd.DataFrame               # rows not in the roster and why
     files: list[FileAccount]
+    error_log: str | None = None         # the error log written beside the output, when a file failed
+    profile_source: str = ""             # why this profile: --profile, xltools.toml, 模板记录, 默认
+    unit: str = ""                       # the district or unit the result is for (xltools.toml)
 
     @property
     def unread(self) -> list[FileAccount]:
@@ -106,9 +123,9 @@ class MergeResult:
 
     def to_dict(self) -> dict:
         return {
-            "kind": self.kind, "profile": self.profile,
+            "kind": self.kind, "profile": self.profile, "profile_source": self.profile_source, "unit": self.unit,
             "as_of": self.as_of.isoformat() if self.as_of else None,
-            "totals": self.totals(),
+            "totals": self.totals(), "error_log": self.error_log,
             "files": [{**f.__dict__, "balanced": f.balanced} for f in self.files],
             "issues": [{"file": fp, "sheet": sh, **i.to_dict()} for fp, sh, i in self.issues],
             "categories": self.roster["category"].value_counts().to_dict() if len(self.roster) else {},
@@ -144,78 +161,229 @@ def place_of(unit: str, path: Path, default_province: str = "") -> tuple[str, st
     return "", village.group(1) if village else ""
 
 
+def places(frame: pd.DataFrame, town: str, village: str, default_province: str = "") -> tuple[list, list]:
+    """镇街 and 村社区 of each row: the sheet's own 镇街/村社区 columns where filled, else the
+    place of the sheet (:func:`place_of`), else — for 村社区 — the township and village named
+    in the row's 现居住地 text (a township's list of many villages)."""
+    n = len(frame)
+    col = lambda k: frame[k].tolist() if k in frame else [""] * n
+    towns = [t or town for t in col("town")]
+    villages = [v or village for v in col("village")]
+    if all(villages):
+        return towns, villages
+    residence = [" ".join(x for x in parts if x) for parts in zip(
+        col("residence"), col("residence_county"), col("residence_detail"))]
+    seen: dict[str, tuple[str, str]] = {}
+    for i, text in enumerate(residence):
+        if villages[i] or not text:
+            continue
+        m = _VILLAGE.search(text)
+        if not m:
+            continue
+        text = text[:m.end()]  # the street and house number after it repeat little: parse each place once
+        if text not in seen:
+            seen[text] = place_of(text, Path(""), default_province)
+        t, v = seen[text]
+        if v and (not towns[i] or not t or t == towns[i]):
+            villages[i], towns[i] = v, towns[i] or t
+    return towns, villages
+
+
+def _decide_profile(files, profile, passwords, synonyms, source: str) -> tuple[Profile, str]:
+    """The profile asked for (and why), else the one the first template that records one names."""
+    if profile is not None:
+        prof = profile if isinstance(profile, Profile) else load_profile(profile)
+        return prof.with_synonyms(synonyms), source or "--profile"
+    # our templates are .xlsx; a few files are enough (each peek opens a file once more)
+    for path in [p for p in files if p.suffix.lower() in (".xlsx", ".xlsm")][:PEEK_FILES]:
+        try:
+            rec = readers.peek_meta(path, passwords.get(str(path)) or passwords.get(path.name)).get("profile")
+        except readers.ReadError:
+            continue
+        if rec in available_profiles():
+            return load_profile(rec).with_synonyms(synonyms), f"{path.name} 记录的口径"
+    return load_profile(None).with_synonyms(synonyms), "默认"
+
+
 def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = None,
           as_of: _dt.date | None = None, passwords: dict[str, str] | None = None, progress=None,
-          workers: int | None = None) -> MergeResult:
+          workers: int | None = None, time_limit: float | None = isolation.TIME_LIMIT,
+          error_log: Path | str | None = None, profile_source: str = "", synonyms=(), unit: str = "",
+          as_of_source: str = "--as-of") -> MergeResult:
     """Merge the rosters found in ``inputs`` (files or folders); see the module docstring.
 
+    ``profile``: None takes the one our templates record (the first file that records one),
+    else the national wording; ``profile_source`` says why a given one was chosen
+    (``xltools.toml``).  ``synonyms``: a district's own (header, field) pairs.
     ``workers``: processes that read and check files in parallel (default: up to
-    :data:`MAX_WORKERS`, one per core, when there are several files; 0 reads and checks
-    every file in this process).  The result does not depend on it.
+    :data:`MAX_WORKERS`, one per core, when there are several files, else one where forking
+    is cheap; 0 reads and checks every file in this process).  The result does not depend on it.
+
+    Whatever goes wrong with one file (any exception, a worker that dies, more than
+    ``time_limit`` seconds, more memory than a worker may use) puts that file among the
+    unread with a reason and the rest is merged (:mod:`xltools.isolation`); the details
+    go to ``error_log`` (written only when something failed) and to each account's ``detail``.
+
+    Our own 花名册 among other inputs is skipped (its children are those of the
+    township files beside it); given alone, it is read with its recorded kind, profile
+    and 统计日期.  A sheet with no 填报日期 is checked at ``as_of``, else at the
+    其他文件's most common 填报日期, and listed in 问题清单.
     """
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    wanted = parse_kind(kind) if kind else None
     files = collect(inputs)
     passwords = passwords or {}
+    prof, profile_source = _decide_profile(files, profile, passwords, synonyms, profile_source)
+    wanted = parse_kind(kind) if kind else None
     if workers is None:
-        workers = min(MAX_WORKERS, os.cpu_count() or 1) if len(files) >= MIN_FILES_FOR_WORKERS else 0
+        workers = min(MAX_WORKERS, os.cpu_count() or 1) if len(files) >= MIN_FILES_FOR_WORKERS else \
+            int(ISOLATE_FEW_FILES and bool(files))
     accounts: list[FileAccount] = []
-    parts: list[pd.DataFrame] = []
-    issues: list[tuple[str, str, Issue]] = []
-    rejected_rows: list[dict] = []
+    per_file: dict[int, tuple[list, list, list]] = {}  # account index → (frames, issues, rejected rows)
+    failures: list[tuple[str, isolation.Failure]] = []
+    log_name = Path(error_log).name if error_log else None
+    dates_seen: list[_dt.date] = []
+    undated: list = []  # (account index, slot in its frames, path, roster, account): dated at the end
     chosen = wanted
 
     def password_of(path: Path) -> str | None:
         return passwords.get(str(path)) or passwords.get(path.name)
 
-    def take(path: Path, reading, acc: FileAccount) -> None:
+    def fail(acc: FileAccount, failure: isolation.Failure) -> None:
+        acc.status, acc.code, acc.reason, acc.detail = "skipped", failure.code, failure.reason(log_name), failure.detail
+        acc.sheets, acc.read, acc.rejected, acc.rejected_reasons, acc.columns = [], 0, 0, {}, []
+        failures.append((acc.path, failure))
+
+    def take(index: int, path: Path, got, acc: FileAccount) -> bool:
+        """Take one file's rosters into the merge; False when its kind is not known yet."""
         nonlocal chosen
-        try:
-            got: _FileRead = reading.result()
-            rosters, others, checked = got.rosters, got.others, got.checked
-            target = chosen or wanted
-            if target and any(r.kind is None for r in rosters):  # a kind learnt from earlier files
-                rosters, others = readers.read_rosters(path, kind=target, profile=prof, password=password_of(path))
-                checked = {}
-        except readers.ReadError as exc:
-            acc.status, acc.code, acc.reason = "skipped", exc.code, readers.ReadError.MESSAGES[exc.code]
-            return
+        if isinstance(got, readers.ReadError):
+            acc.status, acc.code, acc.reason = "skipped", got.code, readers.ReadError.MESSAGES[got.code]
+            return True
+        rosters, others, checked = got.rosters, got.others, got.checked
+        if chosen and any(r.kind is None for r in rosters):  # a kind learnt from earlier files
+            try:
+                rosters, others = readers.read_rosters(path, kind=chosen, profile=prof, password=password_of(path))
+            except readers.ReadError as exc:
+                acc.status, acc.code, acc.reason = "skipped", exc.code, readers.ReadError.MESSAGES[exc.code]
+                return True
+            checked = {}
         acc.other_sheets = others
         if not rosters:
             acc.status, acc.code, acc.reason = "skipped", "file.no_header", readers.ReadError.MESSAGES["file.no_header"]
-            return
+            return True
+        meta = rosters[0].meta
+        if readers.is_roster_book(meta) and len(files) > 1:
+            acc.status, acc.code, acc.reason = "skipped", "file.own_roster", R_OWN_ROSTER
+            return True
         kinds = {r.kind for r in rosters if r.kind}
         if chosen is None and len(kinds) == 1:
             chosen = kinds.pop()
+        if chosen is None:  # decided by a later file: taken again at the end
+            return False
         usable = [(i, r) for i, r in enumerate(rosters) if (r.kind or chosen) == chosen]
         if not usable:
             other = KIND_LABELS.get(next(iter({r.kind for r in rosters if r.kind}), ""), "其他")
             acc.status, acc.code = "skipped", "file.other_kind"
             acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并"
-            return
+            return True
+        frames, file_issues, file_rejected = [], [], []
+        recorded = meta.get("profile")
+        if recorded in available_profiles() and recorded != prof.name:
+            file_issues.append((str(path), rosters[0].sheet, Issue(
+                code="file.profile_mismatch", params={"recorded": load_profile(recorded).label,
+                                                      "used": prof.label, "why": profile_source})))
         for i, r in usable:
-            done = checked.get(i)
-            frame, sheet_issues, rejected = done[1] if done and done[0] == chosen else \
-                check_sheet(path, r, chosen, prof, as_of)
-            acc.sheets.append(r.sheet)
-            acc.read += len(r.frame)
-            acc.rejected += len(rejected)
-            for row in rejected:
-                acc.rejected_reasons[row["reason"]] = acc.rejected_reasons.get(row["reason"], 0) + 1
-            rejected_rows.extend(rejected)
-            issues.extend(sheet_issues)
-            parts.append(frame)
+            acc.columns += column_map(r, chosen, prof)
+            file_issues.extend((str(path), r.sheet, x) for x in unused_field_issues(r, chosen, prof))
+            found = _date(r.report_date)
+            if found:
+                dates_seen.append(found)
+            recorded_as_of = readers.recorded_as_of(r.meta)  # our own 花名册, a township's file from split
+            if as_of or found or recorded_as_of:
+                done = checked.get(i)
+                result = done[1] if done and done[0] == chosen else \
+                    check_sheet(path, r, chosen, prof, sheet_as_of(r, as_of))
+                when, source = (as_of, as_of_source) if as_of else (found, "填报日期") if found else \
+                    (recorded_as_of, "表中记录的统计日期")
+                if as_of and not found and not recorded_as_of:
+                    file_issues.append((str(path), r.sheet, no_report_date(when, source)))
+            else:  # dated once every file has been read, by the others' 填报日期
+                undated.append((index, len(frames), path, r, acc))
+                frames.append(None)
+                continue
+            add(acc, r, result, when, source, (frames, file_issues, file_rejected))
+        per_file[index] = (frames, file_issues, file_rejected)
+        return True
+
+    def add(acc: FileAccount, r, result, when, source: str, into) -> None:
+        frame, sheet_issues, rejected = result
+        frames, file_issues, file_rejected = into
+        acc.sheets.append(r.sheet)
+        if not acc.as_of:
+            acc.as_of, acc.as_of_source = when.isoformat(), source
+        acc.read += len(r.frame)
+        acc.rejected += len(rejected)
+        for row in rejected:
+            acc.rejected_reasons[row["reason"]] = acc.rejected_reasons.get(row["reason"], 0) + 1
+        file_rejected.extend(rejected)
+        file_issues.extend(sheet_issues)
+        if frame is not None:
+            frames.append(frame)
+
+    def guarded_take(index: int, path: Path, got, acc: FileAccount) -> bool:
+        """:func:`take`, with its own failures (the re-read, the check) isolated too."""
+        if isinstance(got, isolation.Failure):
+            fail(acc, got)
+            return True
+        try:
+            return take(index, path, got, acc)
+        except Exception as exc:  # noqa: BLE001 - one file's failure is that file's alone
+            per_file.pop(index, None)
+            fail(acc, isolation.failure_of(exc))
+            return True
 
     jobs = ((path, (path, password_of(path), wanted, prof, as_of)) for path in files)
-    for path, reading in _ahead(jobs, _read_file, workers):
+    undecided: list[tuple[int, Path, object, FileAccount]] = []
+    for path, got in isolation.run_isolated(jobs, _read_file, workers, passthrough=(readers.ReadError,),
+                                            time_limit=time_limit):
         acc = FileAccount(str(path))
         accounts.append(acc)
-        take(path, reading, acc)
+        if not guarded_take(len(accounts) - 1, path, got, acc):
+            undecided.append((len(accounts) - 1, path, got, acc))
         if progress:
             progress(path, acc.read)
+    for index, path, got, acc in undecided:  # files read before any file told the kind
+        if chosen is None:
+            acc.status, acc.code, acc.reason = "skipped", "file.unknown_kind", R_UNKNOWN_KIND
+        else:
+            guarded_take(index, path, got, acc)
     if chosen is None:
         chosen = "flow"
+    if undated:
+        when = max(set(dates_seen), key=lambda d: (dates_seen.count(d), d)) if dates_seen else _dt.date.today()
+        source = "其他文件的填报日期" if dates_seen else "今天"
+        for index, slot, path, r, acc in undated:
+            if index not in per_file:  # the file failed meanwhile
+                continue
+            into = per_file[index]
+            try:
+                frame, sheet_issues, rejected = check_sheet(path, r, chosen, prof, when)
+            except Exception as exc:  # noqa: BLE001 - one file's failure is that file's alone
+                per_file.pop(index, None)
+                fail(acc, isolation.failure_of(exc))
+                continue
+            into[0][slot] = frame
+            into[1].append((str(path), r.sheet, no_report_date(when, source)))
+            add(acc, r, (None, sheet_issues, rejected), when, source, into)
+    if failures and error_log:
+        isolation.write_log(error_log, failures)
+    parts, issues, rejected_rows = [], [], []
+    for index in sorted(per_file):  # path order, whichever file told the kind
+        frames, file_issues, file_rejected = per_file[index]
+        parts += [f for f in frames if f is not None]
+        issues += file_issues
+        rejected_rows += file_rejected
     roster, duplicates = combine(parts)
+    issues.extend(duplicate_issues(duplicates))
     kept = roster["source_file"].value_counts().to_dict() if len(roster) else {}
     for acc in accounts:
         if acc.status == "merged":
@@ -224,7 +392,40 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
     rejected_df = pd.DataFrame(rejected_rows, columns=["source_file", "source_sheet", "source_row", "name",
                                                        "id_number", "reason"])
     return MergeResult(kind=chosen, profile=prof.name, as_of=as_of, roster=roster, issues=issues,
-                       duplicates=duplicates, rejected=rejected_df, files=accounts)
+                       duplicates=duplicates, rejected=rejected_df, files=accounts, error_log=
+                       str(error_log) if failures and error_log else None, profile_source=profile_source,
+                       unit=unit)
+
+
+def sheet_as_of(r: "readers.Roster", as_of: _dt.date | None) -> _dt.date | None:
+    """The 统计日期 to check a sheet at: ``as_of``; else None (its own 填报日期), or the
+    统计日期 a workbook we wrote records when the sheet has no 填报日期."""
+    return as_of or (None if _date(r.report_date) else readers.recorded_as_of(r.meta))
+
+
+def no_report_date(when: _dt.date, source: str) -> Issue:
+    return Issue(code="sheet.no_report_date", params={"as_of": when.isoformat(), "source": source})
+
+
+def _date(text: str) -> _dt.date | None:
+    try:
+        return parse_date(text) if text else None
+    except DateError:
+        return None
+
+
+def column_map(r: "readers.Roster", kind: str, prof: Profile) -> list[dict]:
+    """Every header column of a sheet and the field it fills ('' when not used), for 列对应."""
+    from .textreport import column_title
+
+    return [{"sheet": r.sheet, "column": letter, "header": header, "key": key,
+             "field": PLACE_LABELS.get(key) or (column_title(kind, key) if key else "")}
+            for letter, header, key in r.headers]
+
+
+def unused_field_issues(r: "readers.Roster", kind: str, prof: Profile) -> list[Issue]:
+    """:func:`xltools.check.unused_field_issues`, knowing our 花名册's own status and provenance columns."""
+    return check_unused(r, kind, prof, list(STATUS_LABELS.values()) + list(PROVENANCE_LABELS.values()))
 
 
 @dataclass
@@ -248,36 +449,8 @@ def _read_file(path: Path, password: str | None, kind: str | None, prof: Profile
     for i, r in enumerate(rosters):
         k = r.kind or kind
         if k and (kind is None or k == kind):
-            checked[i] = (k, check_sheet(path, r, k, prof, as_of))
+            checked[i] = (k, check_sheet(path, r, k, prof, sheet_as_of(r, as_of)))
     return _FileRead(rosters, others, checked)
-
-
-def _ahead(jobs, fn, workers: int):
-    """(key, future of ``fn(*args)``) for each (key, args) of ``jobs``, in order.
-
-    With ``workers`` processes, up to ``READ_AHEAD`` files per worker are read and checked
-    ahead of the one the merge is taking, so at most that many wait in memory; with 0,
-    each is done here when its turn comes."""
-    if not workers:
-        for key, args in jobs:
-            done: Future = Future()
-            try:
-                done.set_result(fn(*args))
-            except Exception as exc:  # delivered by .result(), as a worker's would be
-                done.set_exception(exc)
-            yield key, done
-        return
-    with ProcessPoolExecutor(workers) as pool:
-        queue: deque = deque()
-        pending = iter(jobs)
-        for key, args in itertools.islice(pending, READ_AHEAD * workers):
-            queue.append((key, pool.submit(fn, *args)))
-        while queue:
-            key, future = queue.popleft()
-            nxt = next(pending, None)
-            if nxt is not None:
-                queue.append((nxt[0], pool.submit(fn, *nxt[1])))
-            yield key, future
 
 
 def combine(parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -295,6 +468,8 @@ def check_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of
     issues (file, sheet, issue), and the rows it cannot use (no name and no ID)."""
     report = check_roster(r, kind, prof, as_of)
     frame = r.frame.copy()
+    for key, values in report.normalised.items():  # 公民身份号码 in their compact form (x → X, full-width digits)
+        frame[key] = values
     st = report.statuses
     frame["age"] = [None if a < 0 else int(a) for a in st.age]
     frame["category"] = list(st.category)
@@ -304,7 +479,7 @@ def check_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of
     frame["errors"] = list(st.errors)
     frame["warnings"] = list(st.warnings)
     town, village = place_of(r.unit, path, prof.default_province)
-    frame["town"], frame["village"] = town, village
+    frame["town"], frame["village"] = places(r.frame, town, village, prof.default_province)
     frame["source_file"], frame["source_sheet"] = str(path), r.sheet
     frame["source_row"] = list(r.frame.index)
     try:
@@ -324,24 +499,105 @@ def check_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of
     return frame, sheet_issues, rejected
 
 
-def _fold_duplicates(roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep one row per valid 公民身份号码 (rule in the module docstring)."""
-    if not len(roster) or "id_number" not in roster:
-        return roster.drop(columns=["_report_date", "_filled"], errors="ignore"), pd.DataFrame()
-    from .idcard import bulk_check
+# --- one child is one child ------------------------------------------------------------
+# (rule, 确定程度, folded?) of each way two rows are found to be the same child.
+DUP_SAME_ID = ("同一公民身份号码", "确定：号码有效且相同", True)
+DUP_SAME_BAD_ID = ("同一公民身份号码（号码有误）且姓名相同", "很可能：号码有误，但两处写法相同、姓名相同", True)
+DUP_NAME_BIRTH = ("姓名、出生日期相同（村社区相同或未填），没有可比的有效号码",
+                  "待人工确认：已按一人统计；若是两名儿童，请补正确的身份号码后重新合并", True)
+DUP_BAD_ID_NAMES = ("同一公民身份号码（号码有误）但姓名不同", "未合并：请核对号码", False)
+DUP_TWO_IDS = ("姓名、出生日期相同，但身份号码不同", "未合并：可能是同一儿童的号码录错，请核实", False)
+DUP_TWO_VILLAGES = ("姓名、出生日期相同，但村社区不同，没有可比的有效号码", "未合并：可能在两地重复登记，请核实", False)
+A_KEPT, A_FOLDED, A_OPEN = "保留", "已合并", "未合并，待核实"
 
-    ok, _, _, _ = bulk_check(roster["id_number"].to_numpy(dtype=object), _dt.date(2999, 12, 31))
-    ids = roster["id_number"].where(ok, "")
-    dup = ids.ne("") & ids.duplicated(keep=False)
+
+def _fold_duplicates(roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per child; every row of a child seen twice (folded or not) in the second frame.
+
+    The rules, in this order (also in the module docstring and the README):
+
+    1. the same valid 公民身份号码: one child (确定), folded;
+    2. the same invalid number, written the same after normalisation (full-width, spaces …)
+       and the same 姓名: one child (很可能), folded — an invalid number that two rows share
+       with different names is shown, not folded; a number whose digits were lost
+       (5.00101E+17) is no identity at all (siblings share what is left);
+    3. among the rows left, the same 姓名 + 出生日期 with at most one valid number between
+       them and the same 村社区 (or none written): one child "until a person says
+       otherwise" (待人工确认) — counted once, both rows listed in 重复记录 and 问题清单;
+       with two different valid numbers, or two different 村社区, they are shown, not folded.
+
+    Which row is kept: one with a valid number; then the latest 填报日期 of its sheet; then
+    the most filled fields; then the one read first.
+    """
+    helpers = ["_report_date", "_filled", "_order"]
+    if not len(roster):
+        return roster.drop(columns=helpers, errors="ignore"), pd.DataFrame()
     roster = roster.assign(_order=np.arange(len(roster)))
-    if not dup.any():
-        return roster.drop(columns=["_report_date", "_filled", "_order"]), pd.DataFrame()
-    group = roster[dup].copy()
-    group["_id"] = ids[dup]
-    group = group.sort_values(["_id", "_report_date", "_filled", "_order"], ascending=[True, False, False, True])
-    group["kept"] = ~group["_id"].duplicated(keep="first")
-    group["duplicate_group"] = group["_id"]
-    drop_idx = group.index[~group["kept"]]
-    kept = roster.drop(index=drop_idx)
-    dups = group.drop(columns=["_report_date", "_filled", "_order", "_id"])
-    return kept.drop(columns=["_report_date", "_filled", "_order"]).reset_index(drop=True), dups.reset_index(drop=True)
+    keys = identity.keys(roster)
+    rank = roster.assign(_valid=keys["valid"]).sort_values(["_valid", "_report_date", "_filled", "_order"],
+                                                           ascending=[False, False, False, True]).index
+    alive = pd.Series(True, index=roster.index)
+    groups: list[tuple[str, tuple, list]] = []  # (label, rule, row indexes in keep order)
+
+    def by(key: pd.Series, rule: tuple, label) -> None:
+        key = key[alive & (key != "")]
+        dup = key[key.duplicated(keep=False)]
+        order = [i for i in rank if i in dup.index]
+        for k, idx in pd.Series(order, index=dup.loc[order].to_numpy()).groupby(level=0, sort=False):
+            idx = list(idx)
+            groups.append((label(k, idx), rule, idx))
+            if rule[2]:
+                alive.loc[idx[1:]] = False
+
+    num = keys["number"]
+    by(num.where(keys["valid"], ""), DUP_SAME_ID, lambda k, idx: k)
+    bad = num.where(~keys["valid"] & (num != ""), "")
+    by(bad.where(bad == "", bad + "|" + keys["name"]), DUP_SAME_BAD_ID, lambda k, idx: k.split("|")[0])
+    # the same invalid number under different names: shown only
+    for k, g in keys[alive & (bad != "")].groupby(bad[alive & (bad != "")]):
+        if g["name"].nunique() > 1:
+            groups.append((k, DUP_BAD_ID_NAMES, [i for i in rank if i in g.index]))
+    person = (keys["name"] + "|" + keys["birth"]).where((keys["name"] != "") & (keys["birth"] != ""), "")
+    live = person[alive & (person != "")]
+    live = live[live.duplicated(keep=False)]
+    for k, g in keys.loc[live.index].groupby(live):
+        idx = [i for i in rank if i in g.index]
+        label = f"{g['name'].iat[0]}（{g['birth'].iat[0]}）"
+        if g.loc[g["valid"], "number"].nunique() > 1:
+            groups.append((label, DUP_TWO_IDS, idx))
+        elif g.loc[g["village"] != "", "village"].nunique() > 1:
+            groups.append((label, DUP_TWO_VILLAGES, idx))
+        else:
+            groups.append((label, DUP_NAME_BIRTH, idx))
+            alive.loc[idx[1:]] = False
+    kept = roster[alive].drop(columns=helpers).reset_index(drop=True)
+    if not groups:
+        return kept, pd.DataFrame()
+    rows = []
+    for label, (rule, confidence, folded), idx in groups:
+        part = roster.loc[idx].drop(columns=helpers)
+        action = [A_KEPT] + [A_FOLDED if folded else A_OPEN] * (len(idx) - 1) if folded else [A_OPEN] * len(idx)
+        rows.append(part.assign(duplicate_group=label, dup_rule=rule, dup_confidence=confidence, dup_action=action,
+                                kept=[a != A_FOLDED for a in action]))
+    return kept, pd.concat(rows, ignore_index=True)
+
+
+def duplicate_issues(duplicates: pd.DataFrame) -> list[tuple[str, str, Issue]]:
+    """A 问题清单 line for every row of a child seen twice, naming where else it was registered,
+    so the township of each row learns of the other (split --by 镇街 takes them along)."""
+    out = []
+    if not len(duplicates):
+        return out
+    where = [f"{Path(f).name}（{s}）第{r}行" for f, s, r in
+             zip(duplicates["source_file"], duplicates["source_sheet"], duplicates["source_row"])]
+    duplicates = duplicates.assign(_where=where)
+    for _, g in duplicates.groupby(["duplicate_group", "dup_rule"], sort=False):
+        for pos in range(len(g)):
+            rec = g.iloc[pos]
+            others = "、".join(w for j, w in enumerate(g["_where"]) if j != pos)
+            code = "roster.duplicate_folded" if rec["dup_action"] != A_OPEN else "roster.duplicate_open"
+            issue = Issue(code, row=int(rec["source_row"]), field="name", label="姓名", value=str(rec.get("name", "")),
+                          params={"others": others, "rule": rec["dup_rule"], "confidence": rec["dup_confidence"],
+                                  "action": rec["dup_action"]})
+            out.append((str(rec["source_file"]), str(rec["source_sheet"]), issue))
+    return out

@@ -44,7 +44,7 @@ from pathlib import Path
 import pandas as pd
 
 from .dates import DateError, parse_date
-from .schema import KINDS, MULTI_JOINER, Field, Form, base_form
+from .schema import KINDS, MULTI_JOINER, PLACE_HEADERS, Field, Form, base_form
 from .validate import column_letter
 
 MAX_HEADER_SCAN = 30
@@ -100,6 +100,10 @@ class Roster:
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     hidden: bool = False
+    # every header column: (letter, header as written, column key or '' when not used)
+    headers: list[tuple[str, str, str]] = field(default_factory=list)
+    # some non-empty values of each unused column (letter → values), to say what it may be
+    unused_values: dict[str, list[str]] = field(default_factory=dict)
 
 
 # --- opening files ----------------------------------------------------------------
@@ -339,9 +343,21 @@ def norm_header(text: str) -> str:
 
 # --- header matching -------------------------------------------------------------------
 
+def _lookup(form: Form) -> dict[str, str]:
+    """Normalised header text → column key, for one form: titles, labels, synonyms, the
+    provenance columns (镇街, 村社区), then the profile's and the district's own synonyms."""
+    return _lookup_of(form.kind, form.headers)
+
+
 @lru_cache(maxsize=None)
-def _lookup(kind: str) -> dict[str, str]:
-    """Normalised header text → column key, for one form (titles, labels, synonyms)."""
+def _lookup_of(kind: str, extra: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    table = dict(_base_lookup(kind))
+    table.update((norm_header(h), key) for h, key in extra)  # a district's word wins
+    return table
+
+
+@lru_cache(maxsize=None)
+def _base_lookup(kind: str) -> dict[str, str]:
     form = base_form(kind)
     table: dict[str, str] = {}
     child_labels = {norm_header(f.label) for f in form if not f.parent_label}
@@ -356,11 +372,14 @@ def _lookup(kind: str) -> dict[str, str]:
             names.append(f.label)  # e.g. 与儿童关系: only one field of the form has it
         for n in names:
             table.setdefault(norm_header(n), f.key)
+    for key, names in PLACE_HEADERS.items():
+        for n in names:
+            table.setdefault(norm_header(n), key)
     return table
 
 
 def _field_by_label(form: Form, label: str) -> Field | None:
-    key = _lookup(form.kind).get(norm_header(label))
+    key = _lookup(form).get(norm_header(label))
     return form.get(key) if key else None
 
 
@@ -397,7 +416,9 @@ def _match(text: str, parent: str | None, form: Form, person: str | None = None)
     """Like :func:`match_header`, but (field key, option) for an option sub-column, and
     ``person``: the parent whose columns came just before (one-row headers)."""
     t, p = norm_header(text), norm_header(parent or "")
-    table = _lookup(form.kind)
+    if not p and "·" in t:  # 户籍地址·县(区), as our 花名册 heads an address part
+        p, t = t.split("·", 1)
+    table = _lookup(form)
     if p and p != t:
         who = PERSON_PARENTS.get(p)
         if who:
@@ -467,7 +488,7 @@ def _fill_merged(grid: list[list], merged, top: int, bottom: int, down_only: boo
 
 
 def _score(cells: list[str], form: Form) -> int:
-    table = _lookup(form.kind)
+    table = _lookup(form)
     return sum(1 for c in cells if c and (norm_header(c) in table or norm_header(c) in PERSON_PARENTS))
 
 
@@ -515,7 +536,7 @@ def _map_header(grid, rows: tuple[int, ...], form: Form) -> _Header:
     ignored = []
     used: set[str] = set()
     person = None
-    table = _lookup(form.kind)
+    table = _lookup(form)
     contributed = noise = doubled = 0  # what the upper row of a two-row reading did
     for c in range(width):
         texts = [cell_text(grid[r][c]) if c < len(grid[r]) else "" for r in rows]
@@ -585,11 +606,11 @@ def _guess_kind(h: _Header, grid, profile=None) -> str | None:
     return max(scores, key=scores.get)
 
 
-_UNIT = re.compile(r"(?:填报|填表)?单位[:：]\s*(.*?)(?:\s{2,}|填报日期|$)")
-_DATE = re.compile(r"(?:填报|填表)日期[:：]\s*(.*)$")
+_UNIT = re.compile(r"(?:填报|填表)?单位[:：]\s*(.*?)(?:\s{2,}|(?:填报|填表|统计)(?:日期|时间)|$)")
+_DATE = re.compile(r"(?:填报|填表|统计)(?:日期|时间)[:：]\s*(.*)$")
 # a label cell alone, its value in the next non-empty cell
 UNIT_LABELS = {"填报单位", "填表单位", "单位", "填报单位（盖章）", "单位（盖章）", "填报单位(盖章)", "单位(盖章)"}
-DATE_LABELS = {"填报日期", "填表日期", "填报时间", "日期"}
+DATE_LABELS = {"填报日期", "填表日期", "填报时间", "填表时间", "统计时间", "统计日期", "日期"}
 
 
 def _above(grid, header_row: int) -> tuple[str, str, str]:
@@ -686,9 +707,71 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
         data[key] = [MULTI_JOINER.join(o for o in row if o) for row in zip(*ticks)] if ticks else []
     frame = pd.DataFrame(data, index=index, dtype=object)
     ignored = [(column_letter(c), t) for c, t in h.ignored]
+    headers = sorted([(c, " ".join(t.split()), "") for c, t in h.ignored] +
+                     [(c, _header_text(grid, h.rows, c), k if isinstance(k, str) else k[0])
+                      for c, k in h.mapping.items()])
+    unused_values = {}
+    for c, _ in h.ignored:
+        vals = (cell_text(grid[r][c]) for r in (x - 1 for x in index[:SAMPLE_ROWS]) if c < len(grid[r]))
+        unused_values[column_letter(c)] = [v for v in vals if v]
     return Roster(path=str(path), sheet=name, kind=h.kind, header_rows=tuple(r + 1 for r in h.rows),
                   columns=letters, ignored=ignored, frame=frame, unit=unit, report_date=date, title=title,
-                  skipped_rows=skipped, hidden=hidden)
+                  skipped_rows=skipped, hidden=hidden,
+                  headers=[(column_letter(c), t, k) for c, t, k in headers], unused_values=unused_values)
+
+
+SAMPLE_ROWS = 200  # rows of an unused column looked at to say which field it may be
+LOOKS_LIKE_OPTIONS = 0.6  # share of an unused column's values that are one field's options
+LOOKS_LIKE_HEADER = 0.6  # difflib ratio of an unused header to a field's label or synonym
+
+
+def _header_text(grid, rows, c) -> str:
+    texts = [" ".join(cell_text(grid[r][c]).split()) if c < len(grid[r]) else "" for r in rows]
+    return "/".join(dict.fromkeys(t for t in texts if t))
+
+
+def unused_fields(roster: Roster, form: Form, known=()) -> list[tuple[str, str, list[str], str]]:
+    """The unused columns of ``roster`` that look like fields of ``form`` it has no column for:
+    (letter, header, field keys, why) — a header close to a field's label or synonyms, or
+    values mostly that field's options.  ``known``: headers that are not fields (our own
+    花名册's 年龄, 类别 …), never reported.
+
+    >>> r = Roster("x.xlsx", "", "flow", (1,), {}, [("B", "医保情况说明")], pd.DataFrame(),
+    ...            unused_values={"B": ["已参保"] * 3})
+    >>> [(c, k) for c, _, k, _ in unused_fields(r, form_for("flow", "chongqing"))]
+    [('B', ['medical_insurance'])]
+    """
+    import difflib
+
+    mapped = {k for _, _, k in roster.headers if k} | set(roster.columns)
+    skip = {norm_header(k) for k in known} | {"序号", "编号", "备注", "说明"}
+    names: dict[str, set[str]] = {}
+    for n, key in _lookup(form).items():
+        names.setdefault(key, set()).add(n)
+    out = []
+    for letter, header in roster.ignored:
+        t = norm_header(header.split("/")[-1])
+        if not t or t in skip:
+            continue
+        values = [norm_header(v) for v in roster.unused_values.get(letter, [])]
+        by_header, by_values = [], []
+        for f in form:
+            if f.key in mapped or any(k in mapped for k in f.part_keys) or f.companion_of:
+                continue
+            words = names.get(f.key, set()) | {norm_header(f.label), norm_header(f.title)}
+            if any((t in w or w in t) and min(len(t), len(w)) >= 2 or
+                   difflib.SequenceMatcher(None, t, w).ratio() >= LOOKS_LIKE_HEADER for w in words):
+                by_header.append(f.key)
+            if f.is_choice and len(values) >= 2:
+                opts = {norm_header(o) for o in f.options}
+                if sum(v in opts for v in values) >= LOOKS_LIKE_OPTIONS * len(values):
+                    by_values.append(f.key)
+        both = [k for k in by_header if k in by_values]
+        if both or by_header:
+            out.append((letter, header, both or by_header, "表头相近" + ("，内容是该栏目的选项" if both else "")))
+        elif by_values:
+            out.append((letter, header, by_values[:3], "内容多为该栏目的选项"))
+    return out
 
 
 def read_grid(grid, *, merged=None, kind: str | None = None, profile=None, name: str = "") -> Roster:
@@ -735,8 +818,23 @@ META_SHEETS = (META_SHEET, "xltools_meta", "_meta")
 
 def roster_sheet_of(meta: dict) -> str | None:
     """The one roster sheet of a workbook we wrote: a template's 填报, a 花名册's 花名册 (its
-    重复记录 and 重点关爱台账 sheets hold children too, but are not rosters); None for others."""
+    重复记录 and 重点关爱台账 sheets hold children too, but are not rosters); None for others.
+    A 花名册 longer than a sheet continues on 花名册（2）…: see :func:`is_sheet_part`."""
     return meta.get("roster_sheet") or (TEMPLATE_SHEET if meta.get("generator") == "xltools" else None)
+
+
+def sheet_part(name: str, n: int) -> str:
+    """The name of the ``n``-th sheet (from 1) of a table too long for one sheet: 花名册, 花名册（2）, …
+
+    >>> sheet_part("花名册", 1), sheet_part("花名册", 2)
+    ('花名册', '花名册（2）')
+    """
+    return name if n == 1 else f"{name}（{n}）"
+
+
+def is_sheet_part(sheet: str, name: str) -> bool:
+    """True when ``sheet`` is ``name`` or one of its continuation sheets (:func:`sheet_part`)."""
+    return sheet == name or re.fullmatch(re.escape(name) + r"（[1-9][0-9]*）", sheet) is not None
 
 
 def recorded_as_of(meta: dict) -> _dt.date | None:
@@ -745,6 +843,21 @@ def recorded_as_of(meta: dict) -> _dt.date | None:
         return parse_date(meta.get("as_of") or None)
     except DateError:
         return None
+
+
+ROSTER_DOCUMENT = "花名册"  # the ``document`` a district 花名册 records (xltools.rosterbook)
+
+
+def is_roster_book(meta: dict) -> bool:
+    """True for a district 花名册 we wrote (not a template, nor a township's file from split)."""
+    return meta.get("document") == ROSTER_DOCUMENT
+
+
+def peek_meta(path, password: str | None = None) -> dict:
+    """The metadata a workbook we wrote records (kind, profile, 统计日期 …), {} for others;
+    raises :class:`ReadError` for a file that cannot be opened."""
+    what, payload = _open(path, password)
+    return _meta(payload) if what == "book" else {}
 
 
 def meta_of(rows) -> dict:
@@ -781,7 +894,7 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
         name = sm.name
         if name in META_SHEETS or sm.typ != pc.SheetTypeEnum.WorkSheet:
             continue
-        if only and name != only:  # our own 说明/选项/统计 … sheets: known, nothing to report
+        if only and not is_sheet_part(name, only):  # our own 说明/选项/统计 … sheets: nothing to report
             continue
         sheet = book.get_sheet_by_name(name)
         try:

@@ -27,6 +27,15 @@ The decision rule (the README repeats it):
 Every returned row is accounted for: matched to a child, or listed in 未匹配;
 children a department was sent (or, for its own list, every child) that it did
 not answer are listed too.  一致 answers are counted, not listed.
+
+What departments write in words is kept: a 备注 / 情况说明 / 说明 column, and a
+核实意见 that says more than the verdict ("不一致，已转学至江北区"), go into 核实差异
+beside the decision (部门说明); a remark on a child with nothing to correct gets a
+row of its own (部门说明，请阅).  核实汇总 also lists every department that was sent a
+file (the departments named by ``sent``, else every department that verifies a field
+of this form) and returned nothing.  A department file of ours records the roster it
+was made from (:func:`xltools.rosterread.roster_digest`): answers made for another
+roster are warned about, in 核实汇总 and on the screen.
 """
 
 from __future__ import annotations
@@ -41,12 +50,12 @@ import pandas as pd
 from . import departments as deps, privacy, readers, rosterbook
 from .departments import AGREE, DISAGREE, NOT_FOUND
 from .merge import PROVENANCE_LABELS
-from .rosterbook import _Formats, _table
-from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook, id_key
+from .rosterbook import _Formats, table_sheets
+from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook, id_key, roster_digest
 from .schema import FORM_TITLES, MULTI_JOINER, Form
 from .readers import META_SHEET
 from .rosterbook import new_workbook
-from .split import FILE_TYPE, write_frame
+from .split import FILE_TYPE, H_REMARK, write_frame
 from .validate import _choice_verdict, split_multi
 
 APPLIED = "已采用"
@@ -56,6 +65,11 @@ R_NO_VALUE = "部门答复“不一致”但未填更正值：请向部门问明
 R_INVALID = "更正值不在该栏目的选项内{hint}：请按表中选项确认后人工更正"
 R_TOO_LONG = "更正值超过{limit}个字：请核对"
 R_CONFLICT = "各份答复不一致（{values}）：请人工核实后更正"
+REMARK_ONLY = "部门说明，请阅（无需更正）"
+R_OTHER_ROSTER = ("核实表是按另一份花名册（{roster}，{rows}人{as_of}）生成的，与本次给出的花名册不同：答复可能对不上，"
+                  "请确认交回的是不是本期的核实表")
+NOT_RETURNED = "已发核实表，尚未交回"
+REMARK_WORDS = ("备注", "情况说明", "说明", "附注", "核实说明", "其他情况")
 UNMATCHED_SHEET = "未匹配"
 SUMMARY_SHEET = "核实汇总"
 NO_DEPARTMENT = "未识别部门"
@@ -89,6 +103,7 @@ class Returned:
     unanswered: list[int] = field(default_factory=list)
     note: str = ""
     seen: set[int] = field(default_factory=set)   # roster rows the file has a row for
+    remarks: list[tuple[int, int, str]] = field(default_factory=list)  # (roster row, file row, words)
 
 
 @dataclass
@@ -99,10 +114,11 @@ class Reconciliation:
     changed: set[tuple[int, str]]     # (roster row, key) cells changed
     returned: list[Returned]
     agreed: int = 0
+    not_returned: list[str] = field(default_factory=list)  # departments sent a file that returned none
 
     @property
     def pending(self) -> int:
-        return int((self.differences["decision"] != APPLIED).sum()) if len(self.differences) else 0
+        return int(self.differences["decision"].str.startswith(PENDING).sum()) if len(self.differences) else 0
 
     @property
     def applied(self) -> int:
@@ -191,10 +207,15 @@ def _read_ours(path, book_, meta: dict, book: RosterBook, index: _Index) -> Retu
     out = Returned(str(path), dept, True, sent=[])
     if meta.get("kind") != book.kind:
         out.note = "核实表与花名册的表格类别不同"
+    elif _other_roster(meta, book):
+        as_of = meta.get("roster_as_of")
+        out.note = R_OTHER_ROSTER.format(roster=meta.get("roster", "?"), rows=meta.get("roster_rows", "?"),
+                                         as_of=f"，统计日期 {as_of}" if as_of else "")
     first = int(meta.get("first_data_row", "5")) - 1
     id_col, name_col = int(meta.get("col_id_number", "-1")), int(meta.get("col_name", "-1"))
     key_col = int(meta.get("row_key_col", "0"))
     fields = {k[len("field_"):]: int(v) for k, v in meta.items() if k.startswith("field_")}
+    remark_col = int(meta["col_remark"]) if "col_remark" in meta else _header_col(grid, H_REMARK)
     for r in range(first, len(grid)):
         row = grid[r]
         ident, name = _cell(row, id_col), _cell(row, name_col)
@@ -211,7 +232,10 @@ def _read_ours(path, book_, meta: dict, book: RosterBook, index: _Index) -> Retu
         out.matched += 1
         out.sent.append(i)
         out.seen.add(i)
-        answered = False
+        remark = _cell(row, remark_col)
+        if remark:
+            out.remarks.append((i, r + 1, remark))
+        answered = bool(remark)
         for key, c in fields.items():
             verdict, value = deps.answer(_cell(row, c + 1)), _cell(row, c + 2)
             if verdict is None and not value:
@@ -224,6 +248,21 @@ def _read_ours(path, book_, meta: dict, book: RosterBook, index: _Index) -> Retu
         if not answered:
             out.unanswered.append(i)
     return out
+
+
+def _other_roster(meta: dict, book: RosterBook) -> bool:
+    """Whether a department file of ours was made from another roster than ``book``."""
+    if meta.get("roster_digest"):
+        return meta["roster_digest"] != roster_digest(book.roster)
+    return meta.get("roster_rows", str(len(book.roster))) != str(len(book.roster))  # files from before the digest
+
+
+def _header_col(grid: list[list], text: str) -> int:
+    for row in grid[:MAX_HEADER_SCAN]:
+        for c, v in enumerate(row):
+            if readers.cell_text(v) == text:
+                return c
+    return -1
 
 
 def _strip_words(text: str, words) -> tuple[str, bool]:
@@ -257,7 +296,7 @@ def _read_plain(path, sheet: str, grid: list[list], book: RosterBook, index: _In
         return None
     id_col = keys.index("id_number")
     name_col = keys.index("name") if "name" in keys else -1
-    verdict_col, value_cols = -1, {}
+    verdict_col, value_cols, remark_cols = -1, {}, []
     for c, text in enumerate(header):
         if not text or c == id_col:
             continue
@@ -266,6 +305,8 @@ def _read_plain(path, sheet: str, grid: list[list], book: RosterBook, index: _In
             value_cols[key] = c
         elif key is None and verdict_col < 0 and any(w in readers.norm_header(text) for w in VERDICT_WORDS):
             verdict_col = c
+        elif key is None and any(w in readers.norm_header(text) for w in REMARK_WORDS):
+            remark_cols.append(c)
     title = " ".join(readers.cell_text(v) for row in grid[:h] for v in row if v)
     dept = deps.guess(f"{Path(path).stem} {sheet} {title}")
     if dept is None and value_cols:
@@ -286,7 +327,11 @@ def _read_plain(path, sheet: str, grid: list[list], book: RosterBook, index: _In
             continue
         out.matched += 1
         seen.add(i)
-        verdict = deps.answer(_cell(row, verdict_col)) if verdict_col >= 0 else None
+        said = _cell(row, verdict_col) if verdict_col >= 0 else ""
+        verdict = deps.answer(said)
+        words = ([said] if said and not deps.is_plain_answer(said) else []) + [_cell(row, c) for c in remark_cols]
+        if any(words):
+            out.remarks.append((i, r + 1, "；".join(w for w in words if w)))
         if verdict == NOT_FOUND:
             out.answers.append(Answer(name, str(path), r + 1, i, None, NOT_FOUND))
             continue
@@ -346,8 +391,11 @@ def _same(form: Form, key: str, a: str, b: str) -> bool:
     return a.strip() == b.strip()
 
 
-def reconcile(book: RosterBook, returned: list[Returned]) -> Reconciliation:
-    """Decide every answer by the module's rule and apply the accepted corrections."""
+def reconcile(book: RosterBook, returned: list[Returned], sent: list[str] | None = None) -> Reconciliation:
+    """Decide every answer by the module's rule and apply the accepted corrections.
+
+    ``sent``: the departments that were sent a file (default: every department that verifies a
+    field of this form and would be sent a child of this roster)."""
     form = _form(book)
     _merge_unanswered(returned)
     roster = book.roster.copy()
@@ -414,9 +462,62 @@ def reconcile(book: RosterBook, returned: list[Returned]) -> Reconciliation:
         old = roster["corrections"].iat[i]
         roster.iat[i, roster.columns.get_loc("corrections")] = "；".join(([old] if old else []) + ns)
     _recompute_key_care(roster, {i for i, _ in changed}, book)
+    _add_remarks(book, rows, returned)
     cols = ["town", "village", "name", "id_number", "field", "roster_value", "department_value", "department",
-            "file", "decision"]
-    return Reconciliation(book, roster, pd.DataFrame(rows, columns=cols), changed, returned, agreed)
+            "file", "decision", "remark"]
+    out = Reconciliation(book, roster, pd.DataFrame(rows, columns=cols), changed, returned, agreed)
+    out.not_returned = _not_returned(book, returned, sent)
+    return out
+
+
+def _add_remarks(book: RosterBook, rows: list[dict], returned: list[Returned]) -> None:
+    """Each department's words about a child beside the decisions about it; a remark with no
+    decision beside it gets a row of its own."""
+    said: dict[tuple[int, str], list[str]] = defaultdict(list)
+    files: dict[tuple[int, str], str] = {}
+    for ret in returned:
+        for i, _, text in ret.remarks:
+            if text not in said[(i, ret.department)]:
+                said[(i, ret.department)].append(text)
+            files.setdefault((i, ret.department), ret.path)
+    used = set()
+    for row in rows:
+        depts = row["department"].split("、")
+        keys = [(row["_index"], d) for d in depts if (row["_index"], d) in said]
+        row["remark"] = "；".join(f"{d}：{t}" if len(depts) > 1 else t for (_, d) in keys for t in said[(_, d)]) \
+            if keys else ""
+        used.update(keys)
+    for (i, d), texts in said.items():
+        if (i, d) not in used:
+            row = _difference(book, i, "", "", "", d, files[(i, d)], REMARK_ONLY)
+            row["remark"] = "；".join(texts)
+            rows.append(row)
+    for row in rows:
+        row.pop("_index", None)
+
+
+def sent_departments(paths) -> list[str]:
+    """The departments whose files of ours are among ``paths`` (the folder split wrote)."""
+    out = []
+    for path in paths:
+        try:
+            what, payload = readers._open(path, None)
+        except readers.ReadError:
+            continue
+        if what == "book" and META_SHEET in payload.sheet_names:
+            meta = readers.meta_of(payload.get_sheet_by_name(META_SHEET).to_python())
+            if meta.get("type") == FILE_TYPE and meta.get("department") not in out:
+                out.append(meta["department"])
+    return out
+
+
+def _not_returned(book: RosterBook, returned: list[Returned], sent: list[str] | None) -> list[str]:
+    """The departments sent a file that returned none."""
+    if sent is None:
+        form, ages = _form(book), book.roster["age"].tolist() if "age" in book.roster else [None]
+        sent = [d.name for d in deps.DEPARTMENTS if d.fields_of(form) and any(d.sends(a) for a in ages)]
+    back = {r.department for r in returned}
+    return [d for d in sent if d not in back]
 
 
 def _difference(book, i, field_title, roster_value, dept_value, department, file, decision) -> dict:
@@ -424,7 +525,7 @@ def _difference(book, i, field_title, roster_value, dept_value, department, file
     return {"town": r["town"].iat[i], "village": r["village"].iat[i], "name": r["name"].iat[i],
             "id_number": r["id_number"].iat[i], "field": field_title or "（整条记录）", "roster_value": roster_value,
             "department_value": dept_value or "", "department": department, "file": Path(file).name,
-            "decision": decision}
+            "decision": decision, "_index": i}
 
 
 def _recompute_key_care(roster: pd.DataFrame, rows: set[int], book: RosterBook) -> None:
@@ -452,7 +553,8 @@ def _recompute_key_care(roster: pd.DataFrame, rows: set[int], book: RosterBook) 
 
 DIFF_COLUMNS = [("town", PROVENANCE_LABELS["town"]), ("village", PROVENANCE_LABELS["village"]), ("name", "姓名"),
                 ("id_number", "公民身份号码"), ("field", "栏目"), ("roster_value", "花名册填报值"),
-                ("department_value", "部门答复值"), ("department", "部门"), ("file", "答复文件"), ("decision", "处理")]
+                ("department_value", "部门答复值"), ("department", "部门"), ("file", "答复文件"), ("decision", "处理"),
+                ("remark", "部门说明")]
 
 
 def unmatched_table(rec: Reconciliation) -> pd.DataFrame:
@@ -483,6 +585,9 @@ def summary_table(rec: Reconciliation) -> pd.DataFrame:
                      "layout": "本工具核实表" if ret.ours else "部门自制表", "rows": ret.rows, "matched": ret.matched,
                      "unmatched": len(ret.unmatched), "check": "相符" if ret.rows == ret.matched + len(ret.unmatched) else "不符",
                      "answers": len(answers), "unanswered": len(ret.unanswered), "note": ret.note})
+    for dept in rec.not_returned:
+        rows.append({"file": "（未交回）", "department": dept, "layout": "", "rows": 0, "matched": 0, "unmatched": 0,
+                     "check": "", "answers": 0, "unanswered": "", "note": NOT_RETURNED})
     return pd.DataFrame(rows, columns=["file", "department", "layout", "rows", "matched", "unmatched", "check",
                                        "answers", "unanswered", "note"])
 
@@ -513,8 +618,7 @@ def write(rec: Reconciliation, out, *, mask: bool = False, password: str | None 
         fmt = _Formats(wb)
         fixed = wb.add_format({"font_name": "宋体", "font_size": 10, "valign": "vcenter", "bg_color": "#C6EFCE",
                                "num_format": "@"})
-        _table(wb.add_worksheet(ROSTER_SHEET), fmt, cols, roster,
-               marks={(i, k): fixed for i, k in rec.changed if k in order})
+        table_sheets(wb, ROSTER_SHEET, fmt, cols, roster, marks={(i, k): fixed for i, k in rec.changed if k in order})
         write_frame(wb, fmt, DIFFERENCES_SHEET, diffs_h, "各部门答复均与花名册一致。")
         write_frame(wb, fmt, UNMATCHED_SHEET, unmatched_h, "全部对上。")
         write_frame(wb, fmt, SUMMARY_SHEET, summary_h)

@@ -108,7 +108,7 @@ def _roster_sheets(book: WorkbookAdapter, kind: str | None, prof: Profile):
     only = readers.roster_sheet_of(meta)
     found, others = [], []
     for name in book.sheets:
-        if name in skip or (only and name != only):
+        if name in skip or (only and not readers.is_sheet_part(name, only)):
             continue
         try:
             found.append(readers.read_grid(book.read_values(name), merged=book.merged_ranges(name), kind=kind,

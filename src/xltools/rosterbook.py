@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic, bulksheet, privacy, stats
+from . import atomic, bulksheet, privacy, readers, stats
 from .issues import SEVERITY_LABELS
 from .merge import PROVENANCE_LABELS, STATUS_LABELS, MergeResult
 from .profiles import load as load_profile
@@ -49,8 +49,9 @@ def roster_columns(result: MergeResult) -> list[tuple[str, str]]:
 ISSUE_COLUMNS = [("file", "来源文件"), ("sheet", "工作表"), ("row", "行号"), ("column", "列"), ("field", "字段"),
                  ("severity", "严重程度"), ("title", "问题类型"), ("message", "说明")]
 ROSTER_SHEET, ISSUES_SHEET, DUPLICATES_SHEET, UNREAD_SHEET = "花名册", "问题清单", "重复记录", "未读取文件"
-STATS_SHEET, KEY_CARE_SHEET, ACCOUNTS_SHEET = "统计", "重点关爱台账", "对账"
-SHEETS = (ROSTER_SHEET, ISSUES_SHEET, DUPLICATES_SHEET, UNREAD_SHEET, STATS_SHEET, KEY_CARE_SHEET, ACCOUNTS_SHEET)
+STATS_SHEET, KEY_CARE_SHEET, ACCOUNTS_SHEET, COLUMNS_SHEET = "统计", "重点关爱台账", "对账", "列对应"
+SHEETS = (ROSTER_SHEET, ISSUES_SHEET, DUPLICATES_SHEET, UNREAD_SHEET, STATS_SHEET, KEY_CARE_SHEET, ACCOUNTS_SHEET,
+          COLUMNS_SHEET)
 
 
 def issue_row(file: str, sheet: str, issue) -> list:
@@ -68,7 +69,7 @@ def write(result: MergeResult, out: Path, inputs: list[Path] = (), sheets: tuple
     with atomic.atomic_path(out) as tmp:
         wb = new_workbook(tmp, FORM_TITLES[result.kind].replace("基本情况登记表", "监测摸排统计花名册"))
         fmt = _Formats(wb)
-        writers = dict(zip(SHEETS, (_roster, _issues, _duplicates, _unread, _stats, _key_care, _accounts)))
+        writers = dict(zip(SHEETS, (_roster, _issues, _duplicates, _unread, _stats, _key_care, _accounts, _columns)))
         for name in SHEETS:
             if name in sheets:
                 writers[name](wb, fmt, result)
@@ -86,11 +87,20 @@ def new_workbook(path, title: str):
     return wb
 
 
+def recorded_date(result: MergeResult) -> str:
+    """The 统计日期 the 花名册 records: ``--as-of``, else the date most of its files were
+    checked at (their 填报日期), so that reading it back checks it at the same date."""
+    if result.as_of:
+        return result.as_of.isoformat()
+    dates = [f.as_of for f in result.files if f.as_of]
+    return max(sorted(set(dates)), key=dates.count) if dates else ""
+
+
 def _meta(wb, result: MergeResult) -> None:
     """The hidden sheet that lets split/reconcile/diff read this workbook back without guessing."""
     ws = wb.add_worksheet(META_SHEET)
     pairs = [("document", "花名册"), ("roster_sheet", ROSTER_SHEET), ("kind", result.kind), ("profile", result.profile),
-             ("as_of", result.as_of.isoformat() if result.as_of else ""), ("schema_version", SCHEMA_VERSION),
+             ("as_of", recorded_date(result)), ("schema_version", SCHEMA_VERSION),
              ("generator", "xltools merge")]
     for i, pair in enumerate(pairs):
         ws.write_row(i, 0, pair)
@@ -138,6 +148,19 @@ def _table(ws, fmt, cols: list[tuple[str, str]], df: pd.DataFrame, first_row: in
         ws.autofilter(first_row, 0, first_row + max(len(df), 1), len(cols) - 1)
 
 
+def table_sheets(wb, name: str, fmt, cols: list[tuple[str, str]], df: pd.DataFrame, marks=None) -> list[str]:
+    """:func:`_table` on sheet ``name``, continued on ``name（2）``, ``name（3）`` … (each with the
+    header) when ``df`` has more rows than a sheet holds; returns the sheet names written."""
+    per_sheet = bulksheet.MAX_ROWS - 1  # below the header row
+    names = []
+    for n, start in enumerate(range(0, max(len(df), 1), per_sheet), 1):
+        part = df.iloc[start:start + per_sheet]
+        part_marks = {(p - start, k): f for (p, k), f in (marks or {}).items() if start <= p < start + len(part)}
+        names.append(readers.sheet_part(name, n))
+        _table(wb.add_worksheet(names[-1]), fmt, cols, part, marks=part_marks)
+    return names
+
+
 def _cell(ws, r, c, key, v, fmt):
     """One cell outside a table block (the few rows under 对账)."""
     if v is None or (isinstance(v, float) and v != v) or v == "":
@@ -156,35 +179,35 @@ def _cell(ws, r, c, key, v, fmt):
 
 
 def _roster(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet(ROSTER_SHEET)
     df = result.roster.copy()
     if "key_care" in df:
         df["key_care"] = df["key_care"].astype(bool)
-    _table(ws, fmt, roster_columns(result), df)
+    table_sheets(wb, ROSTER_SHEET, fmt, roster_columns(result), df)
 
 
 def _issues(wb, fmt, result: MergeResult) -> None:
-    ws = wb.add_worksheet(ISSUES_SHEET)
     rows = [issue_row(f, s, i) for f, s, i in result.issues]
-    _table(ws, fmt, ISSUE_COLUMNS, pd.DataFrame(rows, columns=[k for k, _ in ISSUE_COLUMNS]))
-    ws.set_column(7, 7, 80)
+    for name in table_sheets(wb, ISSUES_SHEET, fmt, ISSUE_COLUMNS,
+                             pd.DataFrame(rows, columns=[k for k, _ in ISSUE_COLUMNS])):
+        wb.get_worksheet_by_name(name).set_column(7, 7, 80)
 
 
 def _duplicates(wb, fmt, result: MergeResult) -> None:
     ws = wb.add_worksheet(DUPLICATES_SHEET)
     dups = result.duplicates
-    ws.write_string(0, 0, "同一公民身份号码出现在多行或多个文件中。花名册保留的行：填报日期最新的；相同时取填写最完整的；"
-                          "再相同时取先读到的。与保留行不同的字段标黄。", fmt.title)
+    ws.write_string(0, 0, "同一儿童登记了不止一次（规则见“判断依据”和“确定程度”）：号码有效且相同的、号码有误但写法相同且姓名相同的，"
+                          "以及姓名和出生日期相同（村社区相同或未填）、没有可比有效号码的，花名册只计一次；保留有效号码的一行，"
+                          "再取填报日期最新、填写最完整、先读到的。标“未合并，待核实”的两行都在花名册中，请核实。与保留行不同的字段标黄。",
+                   fmt.title)
     if not len(dups):
         ws.write_string(2, 0, "没有重复记录。", fmt.plain)
         return
-    dups = dups.copy()
-    dups["kept"] = dups["kept"].map({True: "保留", False: "已合并"})
     base = [c for c in roster_columns(result) if c[0] not in ("key_care", "reasons", "key_care_reasons")]
-    cols = [("duplicate_group", "公民身份号码（重复组）"), ("kept", "处理")] + base
+    cols = [("duplicate_group", "重复组"), ("dup_action", "处理"), ("dup_rule", "判断依据"),
+            ("dup_confidence", "确定程度")] + base
     differs: set[tuple[int, str]] = set()
-    for _, g in dups.groupby("duplicate_group", sort=False):
-        kept = g[g["kept"] == "保留"].iloc[0]
+    for _, g in dups.groupby(["duplicate_group", "dup_rule"], sort=False):
+        kept = g.iloc[0]  # the kept row comes first in its group
         for idx, row in g.iterrows():
             for key, _ in base:
                 if key in g and key not in ("source_file", "source_sheet", "source_row") and row[key] != kept[key]:
@@ -192,8 +215,8 @@ def _duplicates(wb, fmt, result: MergeResult) -> None:
     pos = {idx: p for p, idx in enumerate(dups.index)}
     marks = {(pos[idx], key): fmt.diff for idx, key in differs}
     for p in range(len(dups)):
-        if dups["kept"].iat[p] == "保留":
-            marks.update({(p, "duplicate_group"): fmt.kept, (p, "kept"): fmt.kept})
+        if dups["dup_action"].iat[p] == "保留":
+            marks.update({(p, "duplicate_group"): fmt.kept, (p, "dup_action"): fmt.kept})
     _table(ws, fmt, cols, dups, first_row=1, marks=marks)
 
 
@@ -213,7 +236,10 @@ def _stats(wb, fmt, result: MergeResult) -> None:
     ws = wb.add_worksheet(STATS_SHEET)
     prof = load_profile(result.profile)
     row = 0
-    ws.write_string(row, 0, f"{FORM_TITLES[result.kind][:4]}监测摸排统计（{len(result.roster)}人）", fmt.title)
+    ws.write_string(row, 0, stats.heading(result.roster, FORM_TITLES[result.kind][:4]), fmt.title)
+    for line in stats_about(result):
+        row += 1
+        ws.write_string(row, 0, line, fmt.plain)
     row += 2
     ws.set_column(0, 0, 22)
     ws.set_column(1, 8, 14)
@@ -233,10 +259,11 @@ def _stats(wb, fmt, result: MergeResult) -> None:
                 else:
                     ws.write_number(r, c, int(v), fmt.plain)
         last = top + len(table)
-        if len(table) > 1 and len(table.columns) > 2:
+        if len(table) > 1 and len(table.columns) > 2 and stats.TOTAL in table.columns \
+                and pd.api.types.is_numeric_dtype(table.iloc[:, 1]):  # one label column: chart it
             chart = wb.add_chart({"type": "column" if n else "bar"})
             data_rows = last - 1 if str(table.iloc[-1, 0]) == stats.TOTAL else last
-            total_col = len(table.columns) - 1
+            total_col = list(table.columns).index(stats.TOTAL)
             chart.add_series({"name": title, "categories": [STATS_SHEET, top + 1, 0, data_rows, 0],
                               "values": [STATS_SHEET, top + 1, total_col, data_rows, total_col],
                               "data_labels": {"value": True}})
@@ -247,6 +274,38 @@ def _stats(wb, fmt, result: MergeResult) -> None:
             row = max(last, top + 13) + 2
         else:
             row = last + 2
+
+
+def _columns(wb, fmt, result: MergeResult) -> None:
+    """列对应: every header column of every file, the field it filled, or 未使用 — so that a
+    column the tool did not recognise is seen before its field shows as 未填写 in 统计."""
+    rows = [{"file": f.path, **c, "field": c["field"] or "未使用"} for f in result.files for c in f.columns]
+    cols = [("file", "来源文件"), ("sheet", "工作表"), ("column", "列"), ("header", "表头"), ("field", "对应栏目")]
+    names = table_sheets(wb, COLUMNS_SHEET, fmt, cols,
+                         pd.DataFrame(rows, columns=["file", "sheet", "column", "header", "field"]))
+    ws = wb.get_worksheet_by_name(names[-1])
+    r = (len(rows) % (bulksheet.MAX_ROWS - 1) or len(rows) and bulksheet.MAX_ROWS - 1) + 2
+    if r >= bulksheet.MAX_ROWS:  # the last part is full: the note goes on a part of its own
+        ws, r = wb.add_worksheet(readers.sheet_part(COLUMNS_SHEET, len(names) + 1)), 0
+    ws.write_string(r, 0, "“未使用”的列没有进入花名册。如果它其实是登记表的某个栏目，请把表头改为栏目名称，"
+                          "或在收件文件夹旁的 xltools.toml 的 [synonyms] 中写 \"表头\" = \"栏目\"，再合并一次。", fmt.plain)
+
+
+def stats_about(result: MergeResult) -> list[str]:
+    """What the statistics are of: unit, 统计日期, profile, tool version (a report sent upward
+    stands on its own)."""
+    from . import __version__
+
+    if result.as_of:
+        when = f"{result.as_of.isoformat()}（--as-of）"
+    else:
+        dates = sorted({f.as_of for f in result.files if f.as_of})
+        when = "、".join(dates) + "（各表填报日期）" if dates else "未注明"
+    towns = sorted({t for t in result.roster.get("town", pd.Series(dtype=object)) if t}) if len(result.roster) else []
+    unit = result.unit or ("、".join(towns[:5]) + ("等" if len(towns) > 5 else "") if towns else "未注明")
+    return [f"填报单位：{unit}", f"统计日期：{when}",
+            f"地区口径：{load_profile(result.profile).label}　类别：{result.kind and FORM_TITLES[result.kind][:4]}",
+            f"生成工具：xltools {__version__}（登记表版本 {SCHEMA_VERSION}）"]
 
 
 def _key_care(wb, fmt, result: MergeResult) -> None:

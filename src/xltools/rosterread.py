@@ -80,13 +80,15 @@ def all_columns(kind: str, profile: str) -> list[tuple[str, str]]:
 
 
 def _rows(book, name: str, header_row: int = 0) -> tuple[list[str], list[list]]:
-    if name not in book.sheet_names:
-        return [], []
-    grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    if len(grid) <= header_row:
-        return [], []
-    header = [readers.cell_text(v) for v in grid[header_row]]
-    return header, grid[header_row + 1:]
+    """The header and rows of table ``name``, across its continuation sheets (花名册（2）…)."""
+    header, rows, n = [], [], 1
+    while (part := readers.sheet_part(name, n)) in book.sheet_names:
+        grid = book.get_sheet_by_name(part).to_python(skip_empty_area=False)
+        if len(grid) > header_row:
+            header = header or [readers.cell_text(v) for v in grid[header_row]]
+            rows += grid[header_row + 1:]
+        n += 1
+    return header, rows
 
 
 def _text_frame(header: list[str], rows: list[list]) -> pd.DataFrame:
@@ -162,6 +164,18 @@ def read(path, *, password: str | None = None, profile: str | None = None) -> Ro
     columns = [(k, h) for k, h in zip(keys, header) if h]
     return RosterBook(path=str(path), kind=kind, profile=prof, roster=roster, columns=columns, issues=issues,
                       differences=differences, unknown=unknown, meta=meta, encrypted=bool(password))
+
+
+def roster_digest(roster: pd.DataFrame) -> str:
+    """The identity of a 花名册's children, in order (姓名 and normalised 公民身份号码 of each row):
+    what a department file records so its answers are not taken back into another roster.
+    Corrections by reconcile change neither, so the reconciled roster has the same identity."""
+    import hashlib
+
+    names = roster["name"].tolist() if "name" in roster else [""] * len(roster)
+    ids = roster["id_number"].tolist() if "id_number" in roster else [""] * len(roster)
+    text = "\n".join(f"{readers.cell_text(n)}|{id_key(i)}" for n, i in zip(names, ids))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def id_key(text) -> str:

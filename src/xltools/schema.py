@@ -153,16 +153,19 @@ def _build_fields() -> tuple[Field, ...]:
                      "儿童身份证号码", "证件号码", "身份证"),
            note="“是否登记户口”为“否”的儿童可以没有身份号码，此时不要求填写。"),
         _f("hukou_registered", "是否登记户口", C, "choice", options=YES_NO, required=True,
-           person="child", synonyms=("是否登记户籍", "有无户口", "是否有户口")),
+           person="child", synonyms=("是否登记户籍", "有无户口", "是否有户口", "户口", "户口登记", "户口登记情况",
+                                     "是否登记户口（是/否）")),
         _f("hukou_address", "户籍地址", C, "address", required=True, person="child",
-           synonyms=("户籍地", "户口所在地", "户籍所在地", "户籍住址", "儿童户籍地址")),
+           synonyms=("户籍地", "户口所在地", "户籍所在地", "户籍住址", "儿童户籍地址", "户籍地址（省市县）",
+                     "户籍地（省市县）")),
         _f("residence", "现居住地", C, "address", required=True, person="child",
-           synonyms=("现住址", "现居住地址", "居住地址", "现住地址", "居住地", "儿童现居住地")),
+           synonyms=("现住址", "现居住地址", "居住地址", "现住地址", "居住地", "儿童现居住地", "现居住地址（省市县）")),
         _f("co_residents", "共同居住人", C, "choice", "flow",
-           options=("父母双方", "父母一方", "其他监护人"), required=True),
+           options=("父母双方", "父母一方", "其他监护人"), required=True,
+           synonyms=("与谁同住", "共同生活人", "共同居住人员", "同住人", "与谁共同居住")),
         _f("residence_registration", "居住登记", C, "choice", "flow",
            options=("办理居住证", "暂住登记", "未登记"), required=True,
-           synonyms=("居住证办理情况", "是否办理居住证")),
+           synonyms=("居住证办理情况", "是否办理居住证", "居住证", "居住证办理", "居住登记情况", "居住证情况")),
         _f("housing_type", "居住类型", C, "choice", "flow", options=("自购房", "出租房屋", "其他")),
         _f("left_hukou_date", "离开户籍地日期", C, "date", "flow", required=True,
            synonyms=("离开户籍地时间", "外出时间", "离开户籍地日期（年月日）")),
@@ -198,10 +201,10 @@ def _build_fields() -> tuple[Field, ...]:
     insurance = [
         _f("medical_insurance", "纳入医保情况", C, "choice", "flow", required=True,
            options=("纳入户籍地医保", "纳入居住地医保", "未纳入医保"),
-           synonyms=("医保情况", "参保情况", "是否参保", "参加医保情况")),
+           synonyms=("医保情况", "参保情况", "是否参保", "参加医保情况", "医保", "医疗保险", "参保")),
         _f("medical_insurance", "纳入医保情况", C, "choice", "left", required=True,
            options=("已纳入医保", "未纳入医保"),
-           synonyms=("医保情况", "参保情况", "是否参保", "参加医保情况"),
+           synonyms=("医保情况", "参保情况", "是否参保", "参加医保情况", "医保", "医疗保险", "参保"),
            note="全国表（乌海）附件2此栏选项在原文中缺失，采用重庆附件2的措辞：已纳入医保/未纳入医保。"),
     ]
     disability = [
@@ -284,6 +287,15 @@ def _build_fields() -> tuple[Field, ...]:
 
 FIELDS: tuple[Field, ...] = _build_fields()
 
+# Columns that say where a child was registered (provenance, not fields of the form):
+# a township's own sheet often has them; the merge uses them for 镇街 and 村社区.
+PLACE_HEADERS = {
+    "town": ("镇街", "镇（街道）", "乡镇（街道）", "乡镇街道", "所在镇街", "所在乡镇", "乡镇", "街道", "镇", "乡镇（街道办事处）"),
+    "village": ("村社区", "村（社区）", "村(社区)", "村（居）", "村居", "社区", "村", "所在村", "所在社区",
+                "所在村（社区）", "村（居）委会", "村居委会", "村（社区）名称"),
+}
+PLACE_LABELS = {"town": "镇街", "village": "村社区"}
+
 # Sheet-level cells above the table.
 SHEET_FIELDS = (
     Field(key="unit", label="填报单位", group="表头", type="text", forms=frozenset(KINDS),
@@ -296,6 +308,9 @@ SHEET_FIELDS = (
 class Form:
     kind: str
     fields: tuple[Field, ...]
+    # (header text, column key) a locality or a district adds to the fields' own synonyms
+    # (profiles' and xltools.toml's [synonyms]); the readers match headers with them too
+    headers: tuple[tuple[str, str], ...] = ()
     _index: dict = dc_field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -350,14 +365,26 @@ def base_form(kind: str) -> Form:
     return Form(kind, tuple(f for f in FIELDS if kind in f.forms))
 
 
-def parse_kind(text: str) -> str:
-    """'流动'/'流动儿童'/'附件1'/'flow' → 'flow'; '留守…'/'附件2'/'left' → 'left'."""
+# The names a kind is called by (case-insensitive), for cells and for ``--kind``.
+KIND_NAMES = {"flow": ("流动", "流动儿童", "附件1", "flow", "1"),
+              "left": ("留守", "留守儿童", "附件2", "left", "2")}
+
+
+def parse_kind(text: str, strict: bool = False) -> str:
+    """'流动'/'流动儿童'/'附件1'/'flow' → 'flow'; '留守…'/'附件2'/'left' → 'left'.
+
+    A cell may say more ('流动儿童花名册'); ``strict`` (a command-line option) takes only
+    the names of :data:`KIND_NAMES`.
+
+    >>> parse_kind('流动儿童花名册'), parse_kind('LEFT', strict=True)
+    ('flow', 'left')
+    """
     t = (text or "").strip().lower()
-    if t in ("flow", "1", "附件1") or t.startswith("流动"):
-        return "flow"
-    if t in ("left", "2", "附件2") or t.startswith("留守"):
-        return "left"
-    raise ValueError(f"未知的表格类别“{text}”，应为“流动”或“留守”。")
+    for kind, names in KIND_NAMES.items():
+        if t in names or (not strict and t.startswith(names[0])):
+            return kind
+    listed = "；".join(f"{KIND_NAMES[k][0]}（也可写 {'、'.join(KIND_NAMES[k][1:])}）" for k in KINDS)
+    raise ValueError(f"未知的表格类别“{text}”，可写：{listed}。")
 
 
 # Separators staff use between several ticked options in one cell.

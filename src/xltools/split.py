@@ -32,11 +32,12 @@ from . import atomic, bulksheet, privacy, templates
 from .readers import META_SHEET
 from .departments import ANSWERS, DEPARTMENTS, IDENTIFY, Department
 from .merge import PROVENANCE_LABELS
-from .rosterbook import _Formats, _table, new_workbook
-from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook
+from .rosterbook import _Formats, new_workbook, table_sheets
+from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook, roster_digest
 from .schema import FORM_TITLES, KIND_LABELS
 
 NO_TOWN = "未识别镇街"
+TOWN_DOCUMENT = "镇街花名册"  # a township's part of the 花名册: merged back as its corrected return
 CHECK_SHEET = "核实"
 LISTS_SHEET = "选项"
 FILE_TYPE = "department_check"
@@ -119,22 +120,34 @@ def by_town(book: RosterBook, out_dir, *, mask: bool = False, password: str | No
         def build(tmp, children=children, issues=issues, diffs=diffs):
             wb = new_workbook(tmp, f"{town}{KIND_LABELS[book.kind]}儿童花名册")
             fmt = _Formats(wb)
-            _table(wb.add_worksheet(ROSTER_SHEET), fmt, book.column_list(children), children)
+            table_sheets(wb, ROSTER_SHEET, fmt, book.column_list(children), children)
             write_frame(wb, fmt, ISSUES_SHEET, issues, "没有待处理的问题。")
             if len(book.differences.columns):
                 write_frame(wb, fmt, DIFFERENCES_SHEET, diffs, "没有核实差异。")
+            _town_meta(wb, book, town)
             wb.close()
         privacy.save(path, build, password=password, inputs=[book.path, *inputs])
         written.append(Written(path, town, len(children), len(issues)))
     return written
 
 
+def _town_meta(wb, book: RosterBook, town: str) -> None:
+    """The hidden sheet that lets merge and validate read a township's file back as what it is:
+    its 花名册 sheet only, with the kind, profile and 统计日期 of the district 花名册."""
+    ws = wb.add_worksheet(META_SHEET)
+    pairs = [("document", TOWN_DOCUMENT), ("roster_sheet", ROSTER_SHEET), ("kind", book.kind),
+             ("profile", book.profile), ("as_of", book.meta.get("as_of", "")), ("town", town),
+             ("generator", "xltools split")]
+    for i, pair in enumerate(pairs):
+        ws.write_row(i, 0, pair)
+    ws.hide()
+
+
 def write_frame(wb, fmt, name: str, df: pd.DataFrame, empty_note: str = "") -> None:
     """A sheet holding a table whose columns are its Chinese headers."""
-    ws = wb.add_worksheet(name)
-    _table(ws, fmt, [(c, c) for c in df.columns], df)
+    table_sheets(wb, name, fmt, [(c, c) for c in df.columns], df)
     if not len(df) and empty_note:
-        ws.write_string(1, 0, empty_note, fmt.plain)
+        wb.get_worksheet_by_name(name).write_string(1, 0, empty_note, fmt.plain)
 
 
 # --- by department ---------------------------------------------------------------------
@@ -288,6 +301,8 @@ def _department_book(path, book: RosterBook, dept: Department, rows: pd.DataFram
     today = today or _dt.date.today()
     pairs = [("generator", "xltools"), ("type", FILE_TYPE), ("department", dept.name), ("kind", book.kind),
              ("profile", book.profile), ("roster", Path(book.path).name), ("roster_rows", str(len(book.roster))),
+             ("roster_digest", roster_digest(book.roster)), ("roster_as_of", book.as_of.isoformat() if book.as_of else ""),
+             ("col_remark", str(last)),
              ("date", today.isoformat()), ("masked", "1" if masked else "0"), ("first_data_row", str(FIRST_DATA + 1)),
              ("row_key_col", "0")]
     pairs += [(f"col_{k}", str(c)) for k, c in [(k, i + 1) for i, (k, _) in enumerate(ident)]]

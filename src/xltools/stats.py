@@ -2,8 +2,9 @@
 
 Pure functions from the roster (one row per child, with ``category``, ``age``,
 ``town`` …) to small tables (pandas DataFrames with Chinese labels), in the
-order the work plans ask for them.  Distribution tables count the children in
-scope (流动儿童 of both kinds and 留守儿童); 数量规模 counts every category.
+order the work plans ask for them.  Every heading and every 合计 counts the
+children in scope (流动儿童 of both kinds — 监测摸排对象 and 仅纳入统计分析, each
+shown — and 留守儿童); 待核实 and 不符合 are shown beside them, never inside a total.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .profiles import Profile
-from .schema import CATEGORIES, KEY_CARE_RULES
+from .schema import CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN, CATEGORIES, KEY_CARE_RULES
 from .status import IN_SCOPE
 from .validate import normalise_option, split_multi
 
@@ -26,7 +27,9 @@ def tables(roster: pd.DataFrame, kind: str, profile: Profile) -> list[tuple[str,
     """(title, table) pairs for the 统计 sheet."""
     form = profile.form(kind)
     scope = roster[roster["category"].isin(IN_SCOPE)] if len(roster) else roster
-    out = [("数量规模与分布区域（按镇街、类别）", by_town(roster)),
+    out = [("数量规模", size(roster, kind)),
+           ("分布区域（按镇街）", by_town(roster)),
+           ("分布区域（按村社区）", by_village(roster)),
            ("年龄结构", bands(scope, AGE_BANDS)),
            ("年龄结构（0–5、6–13、14–15岁）", bands(scope, AGE_BANDS_BRIEF)),
            ("性别", counts(scope, "sex", ("男", "女")))]
@@ -59,14 +62,63 @@ def _ticked(values: pd.Series, parse) -> dict[str, np.ndarray]:
     return {opt: np.isin(codes, idx) for opt, idx in hits.items()}
 
 
-def by_town(roster: pd.DataFrame) -> pd.DataFrame:
+OUTSIDE = (CAT_UNKNOWN, CAT_OUT)  # shown apart, never inside a total
+NOT_COUNTED = "（不计入合计）"
+
+
+def in_scope(roster: pd.DataFrame) -> int:
+    """Children the statistics are of (监测摸排对象, 仅纳入统计分析, 留守儿童)."""
+    return int(roster["category"].isin(IN_SCOPE).sum()) if len(roster) else 0
+
+
+def heading(roster: pd.DataFrame, what: str) -> str:
+    """The 统计 sheet's title: the children in scope, and the others said apart.
+
+    >>> heading(pd.DataFrame({"category": [CAT_FLOW, CAT_FLOW_STATS, CAT_OUT]}), "流动儿童")
+    '流动儿童监测摸排统计（纳入统计 2 人：流动儿童（监测摸排对象）1 人、流动儿童（仅纳入统计分析）1 人；另有不符合 1 人，不计入）'
+    """
+    counts = roster["category"].value_counts().to_dict() if len(roster) else {}
+    inside = "、".join(f"{c}{counts[c]} 人" for c in IN_SCOPE if counts.get(c))
+    outside = "、".join(f"{c} {counts[c]} 人" for c in OUTSIDE if counts.get(c))
+    return (f"{what}监测摸排统计（纳入统计 {in_scope(roster)} 人" + (f"：{inside}" if inside else "")
+            + (f"；另有{outside}，不计入）" if outside else "）"))
+
+
+def size(roster: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """数量规模: each in-scope category, their total, then 待核实 and 不符合 apart."""
+    counts = roster["category"].value_counts().to_dict() if len(roster) else {}
+    if kind == "flow":
+        rows = [(CAT_FLOW, counts.get(CAT_FLOW, 0)), (CAT_FLOW_STATS, counts.get(CAT_FLOW_STATS, 0)),
+                ("流动儿童合计", counts.get(CAT_FLOW, 0) + counts.get(CAT_FLOW_STATS, 0))]
+    else:
+        rows = [(CAT_LEFT, counts.get(CAT_LEFT, 0))]
+    rows += [(c + NOT_COUNTED, counts.get(c, 0)) for c in OUTSIDE]
+    return pd.DataFrame(rows, columns=["类别", "人数"])
+
+
+def _places(roster: pd.DataFrame, keys: list[str], labels: list[str]) -> pd.DataFrame:
+    """In-scope children per place (rows) and category, 合计 of those, then 待核实 and 不符合."""
+    cats = [c for c in _cats(roster) if c in IN_SCOPE]
+    outside = [c for c in _cats(roster) if c in OUTSIDE]
     if not len(roster):
-        return pd.DataFrame({"镇街": [TOTAL], TOTAL: [0]})
-    town = roster["town"].replace("", "（未注明镇街）")
-    t = pd.crosstab(town, roster["category"]).reindex(columns=_cats(roster), fill_value=0)
-    t[TOTAL] = t.sum(axis=1)
-    t.loc[TOTAL] = t.sum()
-    return t.rename_axis("镇街").reset_index()
+        return pd.DataFrame([{**{l: "" for l in labels[1:]}, labels[0]: TOTAL, TOTAL: 0}], columns=labels + [TOTAL])
+    where = [roster[k].replace("", f"（未注明{l}）") if k in roster else pd.Series(f"（未注明{l}）", index=roster.index)
+             for k, l in zip(keys, labels)]
+    t = pd.crosstab(where, roster["category"]).reindex(columns=cats + outside, fill_value=0)
+    t.insert(len(cats), TOTAL, t[cats].sum(axis=1))
+    total = t.sum()
+    t = t.rename(columns={c: c + NOT_COUNTED for c in outside}).rename_axis(labels).reset_index()
+    t.loc[len(t)] = [TOTAL] + [""] * (len(labels) - 1) + [int(v) for v in total]
+    return t
+
+
+def by_town(roster: pd.DataFrame) -> pd.DataFrame:
+    return _places(roster, ["town"], ["镇街"])
+
+
+def by_village(roster: pd.DataFrame) -> pd.DataFrame:
+    """The per-village table (镇街, 村社区)."""
+    return _places(roster, ["town", "village"], ["镇街", "村社区"])
 
 
 def bands(df: pd.DataFrame, spec) -> pd.DataFrame:
@@ -85,10 +137,17 @@ def counts(df: pd.DataFrame, key: str, options, multi: bool = False) -> pd.DataF
     cats, by_cat = _by_category(df)
     ticked = _ticked(values, lambda v: split_multi(normalise_option(v)) if multi else (v,))
     none = np.zeros(len(df), dtype=bool)
+    empty = (values == "").to_numpy()
+    known = np.logical_or.reduce([ticked.get(opt, none) for opt in options] + [none])
+    other = ~empty & ~known  # written, but none of the options: counted, not lost (问题清单 says which)
     rows = []
-    for label, hit in [(opt, ticked.get(opt, none)) for opt in options] + [("未填写", (values == "").to_numpy())]:
+    for label, hit in [(opt, ticked.get(opt, none)) for opt in options] + \
+            ([(NOT_AN_OPTION, other)] if other.any() else []) + [("未填写", empty)]:
         rows.append({"项目": label, **{c: int((hit & by_cat[c]).sum()) for c in cats}, TOTAL: int(hit.sum())})
     return pd.DataFrame(rows)
+
+
+NOT_AN_OPTION = "不在选项内（见问题清单）"
 
 
 def key_care(df: pd.DataFrame) -> pd.DataFrame:

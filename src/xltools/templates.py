@@ -185,20 +185,67 @@ class _Refs:
 
 
 # Codes of the hidden ID-status helper column, in the order the engine tests them.
-ID_STATUS = ("id.length", "id.old_format", "id.format", "id.checksum", "id.birth_date")
+ID_STATUS = ("id.length", "id.old_format", "id.format", "id.checksum", "id.birth_date", "id.digits_lost")
 ID_OK = 9
+DIGITS_LOST = "#"  # the normalised-ID helper's value for a number that lost its last digits
 
 
-def _id_status(x: str) -> str:
-    """0 empty, 1–5 the problem in :data:`ID_STATUS` order, 9 valid — for an ID cell."""
-    digits = f"SUMPRODUCT(--ISNUMBER(-MID({x},{ID_POSITIONS},1)))=17"
-    last = f'OR(ISNUMBER(-RIGHT({x},1)),UPPER(RIGHT({x},1))="X")'
-    check = (f'MID("10X98765432",MOD(SUMPRODUCT(MID({x},{ID_POSITIONS},1)*{ID_WEIGHTS}),11)+1,1)'
-             f"=UPPER(RIGHT({x},1))")
-    y, m, d = f"--MID({x},7,4)", f"--MID({x},11,2)", f"--MID({x},13,2)"
+def _substitutions() -> list[tuple[str, str]]:
+    """idcard's normalisation as SUBSTITUTE pairs: every character whose folding or removal
+    can change a verdict.  Other full-width letters stay as they are: they make the number
+    malformed (id.format) folded or not, and the length does not change."""
+    from .idcard import FULL_WIDTH, SEPARATORS
+
+    matters = set("0123456789Xx.Ee+") | set(SEPARATORS)
+    pairs = [(c, "" if a in SEPARATORS else ("X" if a == "x" else a)) for c, a in FULL_WIDTH.items() if a in matters]
+    pairs += [(c, "") for c in SEPARATORS if ord(c) >= 32]  # CLEAN() drops the control characters
+    return pairs + [("x", "X")]
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def id_text_formula(x: str) -> str:
+    """The cell's text after idcard.compact's steps 1–3 (full-width, separators, x)."""
+    out = f"CLEAN({x})"
+    for old, new in _substitutions():
+        out = f"SUBSTITUTE({out},{_quote(old)},{_quote(new)})"
+    return out
+
+
+def _as_number(v: str) -> str:
+    # idcard._numeric: 15 digits at most survive; more (or a fraction) means digits were lost
+    return f'IF(OR(ABS({v})>=1E+15,{v}<>INT({v})),"{DIGITS_LOST}",TEXT({v},"0"))'
+
+
+def id_normal_formula(x: str, text: str) -> str:
+    """The normalised number (idcard.compact), or :data:`DIGITS_LOST`; ``text`` is the
+    cell holding :func:`id_text_formula` of ``x``."""
+    floating = (f'AND(OR(ISNUMBER(FIND(".",{text})),ISNUMBER(FIND("E",UPPER({text})))),'
+                f'ISNUMBER(-{text}))')
+    return (f'IF(ISNUMBER({x}),{_as_number(x)},IF({floating},{_as_number("(--" + text + ")")},'
+            f'SUBSTITUTE({text},".","")))')
+
+
+def _id_blank(x: str) -> str:
+    """The ID cell holds nothing a reader keeps (readers strip the cell's spaces)."""
+    return f'AND(NOT(ISNUMBER({x})),TRIM(CLEAN({x}))="")'
+
+
+def _id_status(x: str, n: str) -> str:
+    """0 empty, 1–6 the problem in :data:`ID_STATUS` order, 9 valid — for an ID cell ``x``
+    whose normalised form is in ``n``."""
+    lost = ID_STATUS.index("id.digits_lost") + 1
+    digits = f"SUMPRODUCT(--ISNUMBER(-MID({n},{ID_POSITIONS},1)))=17"
+    last = f'OR(ISNUMBER(-RIGHT({n},1)),RIGHT({n},1)="X")'
+    check = (f'MID("10X98765432",MOD(SUMPRODUCT(MID({n},{ID_POSITIONS},1)*{ID_WEIGHTS}),11)+1,1)'
+             f"=RIGHT({n},1)")
+    old = f"SUMPRODUCT(--ISNUMBER(-MID({n},{{1;2;3;4;5;6;7;8;9;10;11;12;13;14;15}},1)))=15"
+    y, m, d = f"--MID({n},7,4)", f"--MID({n},11,2)", f"--MID({n},13,2)"
     real = f"AND({y}>=1880,{m}>=1,{m}<=12,{d}>=1,DAY(DATE({y},{m},{d}))={d},MONTH(DATE({y},{m},{d}))={m})"
-    return (f'IF({x}="",0,IF(AND(LEN({x})=15,ISNUMBER(-{x})),2,IF(LEN({x})<>18,1,'
-            f'IF(NOT(AND({digits},{last})),3,IF(NOT({check}),4,IF(NOT({real}),5,{ID_OK}))))))')
+    return (f'IF({_id_blank(x)},0,IF({n}="{DIGITS_LOST}",{lost},IF(AND(LEN({n})=15,{old}),2,IF(LEN({n})<>18,1,'
+            f'IF(NOT(AND({digits},{last})),3,IF(NOT({check}),4,IF(NOT({real}),5,{ID_OK})))))))')
 
 
 def _id_birth(x: str) -> str:
@@ -216,7 +263,7 @@ def _checks(form: Form, refs: _Refs, report: str) -> list[tuple[str, str, str]]:
         elif f.type == "address" and f.person == "child":
             cond = "AND(" + ",".join(f'{refs(f.part_key(p))}=""' for p, _ in ADDRESS_PARTS) + ")"
         elif refs.has(f.key):
-            cond = f'{refs(f.key)}=""'
+            cond = _id_blank(refs(f.key)) if f.type == "id_number" else f'{refs(f.key)}=""'
             if f.key == "id_number" and refs.has("hukou_registered"):
                 cond = f'AND({cond},{refs("hukou_registered")}<>"否")'
         else:
@@ -233,7 +280,7 @@ def _checks(form: Form, refs: _Refs, report: str) -> list[tuple[str, str, str]]:
     born = refs.helper("id_number__birth")
     if refs.has("birth_date"):
         out.append(("id.birth_mismatch", "", f'AND({ok},ISNUMBER({refs("birth_date")}),{refs("birth_date")}<>{born})'))
-    x = refs("id_number")
+    x = refs.helper("id_number__norm")
     out.append(("id.sex_mismatch", "",
                 f'AND({ok},OR({refs("sex")}="男",{refs("sex")}="女"),'
                 f'{refs("sex")}<>IF(MOD(--MID({x},17,1),2)=1,"男","女"))'))
@@ -490,14 +537,20 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
                "choice": input_f}
     age_col, cat_col, chk_col = n_in, n_in + 1, n_in + 2
     # hidden helper columns: the status of every ID number, the child's birth date from the ID
-    helpers = [(f"{f.key}__status", _id_status(refs(f.key))) for f in form.by_type("id_number")]
-    helpers.append(("id_number__birth", f'IF({{st}}={ID_OK},{_id_birth(refs("id_number"))},"")'))
+    # (formulas of other helpers are written as functions: they refer to helpers by letter)
+    helpers = []
+    for f in form.by_type("id_number"):
+        helpers += [(f"{f.key}__text", lambda k=f.key: id_text_formula(refs(k))),
+                    (f"{f.key}__norm", lambda k=f.key: id_normal_formula(refs(k), refs.helper(f"{k}__text"))),
+                    (f"{f.key}__status", lambda k=f.key: _id_status(refs(k), refs.helper(f"{k}__norm")))]
+    helpers.append(("id_number__birth", f'IF({{st}}={ID_OK},{_id_birth("{norm}")},"")'))
     if form.kind == "flow":  # the county of each side after the reforms (places.changes), two readings each
         helpers += _county_helpers(refs, rd)
     first_helper = n_in + len(extra)
     for k, (name, _) in enumerate(helpers):
         refs.letters[name] = xl_col_to_name(first_helper + k)
-    helpers = [(n, f.replace("{st}", refs.helper("id_number__status"))) for n, f in helpers]
+    helpers = [(n, (f() if callable(f) else f).replace("{st}", refs.helper("id_number__status"))
+                .replace("{norm}", refs.helper("id_number__norm"))) for n, f in helpers]
     for k in range(len(helpers)):
         ws.set_column(first_helper + k, first_helper + k, 10, None, {"hidden": True})
     age_ref = f"${xl_col_to_name(age_col)}{{r}}"
@@ -519,6 +572,8 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
                 continue
             elif c.role == "date" and isinstance(value, _dt.date):
                 ws.write_datetime(r, k, _dt.datetime.combine(value, _dt.time()), fmt)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):  # as a General cell holds it
+                ws.write_number(r, k, value, fmt)
             else:
                 ws.write_string(r, k, str(value), fmt)
         # The first data row holds each formula; the others share it (see _share_formulas).
@@ -536,7 +591,7 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
     for f in form.by_type("id_number"):  # the bad cell itself: an ID number with a problem
         k = next(i for i, c in enumerate(cols) if c.key == f.key)
         status = refs.helper(f"{f.key}__status").replace("{r}", str(FIRST_DATA))
-        ws.conditional_format(first, k, lastrow, k, {"type": "formula", "criteria": f"=AND({status}>=1,{status}<=5)",
+        ws.conditional_format(first, k, lastrow, k, {"type": "formula", "criteria": f"=AND({status}>=1,{status}<={len(ID_STATUS)})",
                                                      "format": red})
     for f in form.by_type("date"):  # a date typed as text
         k = next(i for i, c in enumerate(cols) if c.key == f.key)

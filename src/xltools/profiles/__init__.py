@@ -9,8 +9,9 @@ profile's option wording applied.
 from __future__ import annotations
 
 import sys
+import unicodedata
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 if sys.version_info >= (3, 11):
@@ -18,7 +19,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from ..schema import KINDS, Form, base_form
+from ..schema import KINDS, PLACE_LABELS, Form, base_form
 
 DEFAULT_PROFILE = "national"
 
@@ -40,9 +41,22 @@ class Profile:
     option_overrides: dict  # kind -> {field key -> tuple of options}
     main_city_label: str
     main_city: tuple[District, ...]
+    # (header, field) pairs: the profile's [synonyms] table, then a district's own
+    # (``xltools.toml``, :mod:`xltools.settings`) — ``user_synonyms`` keeps the latter apart
+    # so that a profile recorded in a file can be given the district's words too
+    synonyms: tuple[tuple[str, str], ...] = ()
+    user_synonyms: tuple[tuple[str, str], ...] = ()
 
     def form(self, kind: str) -> Form:
         return _form(self, kind)
+
+    def with_synonyms(self, pairs) -> "Profile":
+        """This profile with a district's own header synonyms added (they win over the built-in ones)."""
+        pairs = tuple((str(h), str(t)) for h, t in pairs)
+        if not pairs:
+            return self
+        check_synonyms(pairs, f"地区口径“{self.label}”")
+        return replace(self, user_synonyms=self.user_synonyms + pairs)
 
     def main_city_codes(self) -> frozenset[str]:
         return frozenset(c for d in self.main_city for c in d.codes)
@@ -63,18 +77,30 @@ def available() -> list[str]:
                   if p.name.endswith(".toml"))
 
 
+def names() -> dict[str, list[str]]:
+    """Each profile's name and what else it may be called: its label and the ``aliases`` of its file."""
+    return {n: [n, _read(n)["label"], *_read(n).get("aliases", ())] for n in available()}
+
+
+def resolve(name: str | None) -> str:
+    """The profile file name for what a user wrote: a name, a label or an alias, any case
+    (``Chongqing``, ``重庆``, ``全国``).
+
+    >>> resolve(" 重庆 "), resolve("NATIONAL")
+    ('chongqing', 'national')
+    """
+    wanted = (name or DEFAULT_PROFILE).strip().casefold()
+    for n, called in names().items():
+        if wanted in (c.casefold() for c in called):
+            return n
+    listed = "；".join(f"{called[0]}（也可写 {'、'.join(called[1:])}）" for called in names().values())
+    raise UnknownProfile(f"未知的地区口径“{name}”，可写：{listed}。")
+
+
 @lru_cache(maxsize=None)
 def load(name: str | None = None) -> Profile:
-    """Load a profile by name (``national``, ``chongqing``) or by its Chinese label."""
-    name = (name or DEFAULT_PROFILE).strip()
-    names = available()
-    if name.lower() in names:  # Chongqing, NATIONAL
-        name = name.lower()
-    if name not in names:
-        by_label = {_read(n)["label"]: n for n in names}
-        if name not in by_label:
-            raise UnknownProfile(f"未知的地区口径“{name}”，可选：{'、'.join(names)}。")
-        name = by_label[name]
+    """Load a profile by name (``national``, ``chongqing``), Chinese label or alias (see :func:`resolve`)."""
+    name = resolve(name)
     data = _read(name)
     overrides = {kind: {k: tuple(v) for k, v in data.get("options", {}).get(kind, {}).items()}
                  for kind in KINDS}
@@ -92,9 +118,51 @@ def load(name: str | None = None) -> Profile:
         main_city_label=mc.get("label", ""),
         main_city=tuple(District(d["name"], tuple(d.get("codes", ())), tuple(d.get("aliases", ())))
                         for d in mc.get("districts", ())),
+        synonyms=check_synonyms(synonym_pairs(data.get("synonyms", {})), f"{name}.toml"),
     )
 
 
+def synonym_pairs(table: dict) -> tuple[tuple[str, str], ...]:
+    """A TOML ``[synonyms]`` table as (header, field) pairs: ``"医保" = "纳入医保情况"`` or
+    ``"纳入医保情况" = ["医保", "参保"]`` (a field and the headers that mean it)."""
+    out = []
+    for k, v in table.items():
+        if isinstance(v, str):
+            out.append((k, v))
+        else:
+            out += [(str(h), k) for h in v]
+    return tuple(out)
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(text)).split())
+
+
+def resolve_field(target: str, form: Form) -> str | None:
+    """The column key a synonym points to in ``form``: a field key or part key, a field's label
+    or title, or 镇街/村社区 (provenance); None if the form has no such field."""
+    t = _norm(target)
+    if t in form.column_keys or t in PLACE_LABELS:
+        return t
+    for key, label in PLACE_LABELS.items():
+        if t == label:
+            return key
+    for f in form:
+        if t in (_norm(f.title), _norm(f.label)) and (not f.parent_label or t == _norm(f.title)):
+            return f.key
+    return None
+
+
+def check_synonyms(pairs, where: str) -> tuple[tuple[str, str], ...]:
+    """``pairs`` if every one names a field of some form; else ValueError in Chinese."""
+    for header, target in pairs:
+        if not any(resolve_field(target, base_form(k)) for k in KINDS):
+            raise ValueError(f"{where}：同义词“{header}”对应的“{target}”不是登记表的栏目；"
+                             "请写栏目名称（如 纳入医保情况、居住登记、村社区）。")
+    return tuple(pairs)
+
+
+@cache
 def _read(name: str) -> dict:
     with resources.files(__package__).joinpath(f"{name}.toml").open("rb") as fh:
         return tomllib.load(fh)
@@ -104,4 +172,6 @@ def _read(name: str) -> dict:
 def _form(profile: Profile, kind: str) -> Form:
     form = base_form(kind)
     opts = profile.option_overrides.get(kind, {})
-    return Form(kind, tuple(replace(f, options=opts[f.key]) if f.key in opts else f for f in form))
+    headers = tuple((h, key) for h, t in profile.synonyms + profile.user_synonyms
+                    if (key := resolve_field(t, form)) is not None)
+    return Form(kind, tuple(replace(f, options=opts[f.key]) if f.key in opts else f for f in form), headers)
