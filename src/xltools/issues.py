@@ -72,7 +72,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file.profile_mismatch": (WARNING, "此文件记录的地区口径是“{recorded}”，本次按“{used}”口径（{why}）检查，选项措辞不同处会报为错误；"
                                        "请用 --profile 指定正确的口径，或把不同口径的文件分开合并。"),
     # classification
-    "status.undetermined": (WARNING, "无法判断是否跨县（区）流动：{reason}；请补填结构化的户籍地址和现居住地（省、市、县区）。"),
+    "status.undetermined": (WARNING, "无法判断是否跨县（区）、跨乡镇（街道）流动：{reason}。"),
 }
 
 # Short title of each code, for summaries ("错误类型" tables, the add-in's counts).

@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 
 _ENTRY = re.compile(r"^(?:\[(\d*)-(\d*)\])?(.+)$")
-_GROUP_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位",
+GROUP_NAMES = _GROUP_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位",
                 "省直辖县级行政单位", "自治区直辖县级行政单位"}
 
 
@@ -147,6 +147,11 @@ def lookup(code: str) -> Region | None:
 def province_of(code: str) -> str | None:
     r = _table().get(str(code)[:2] + "0000")
     return r.province if r else None
+
+
+def all_regions() -> list[Region]:
+    """Every code that ever existed (provinces, cities, counties), in code order."""
+    return [r for _, r in sorted(_table().items())]
 
 
 def current_regions() -> list[Region]:

@@ -34,7 +34,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import atomic, regions
+from . import atomic, places, regions
 from .readers import META_SHEET
 from .issues import TITLES
 from .profiles import Profile, load as load_profile
@@ -327,15 +327,50 @@ def _category(form: Form, refs: _Refs, report: str, age_ref: str, province: str)
         return (f'IF({out16},"{CAT_OUT}",IF({age_ref}="","{CAT_UNKNOWN}",IF(OR({both}="是",{one}="是"),"{CAT_LEFT}",'
                 f'IF(AND({both}="否",{one}="否"),"{CAT_OUT}","{CAT_UNKNOWN}"))))')
     left = refs("left_hukou_date")
-    hp, hk = refs.helper("hukou__province"), refs.helper("hukou__county")
-    rp, rk = refs("residence_province"), refs("residence_county")
+    hp, hk, hc = refs("hukou_address_province"), refs("hukou_address_county"), refs("hukou_address_city")
+    rp, rk, rc = refs("residence_province"), refs("residence_county"), refs("residence_city")
     six = f"EDATE({left},6)<={report}"
-    same = f"AND({hk}={rk},OR({hp}={rp},{hp}=\"\",{rp}=\"\"))"
-    main = (f'AND(COUNTIF(主城区,{hk})>0,COUNTIF(主城区,{rk})>0,'
-            f'OR({hp}="",{hp}="{province}"),OR({rp}="",{rp}="{province}"))')
+    # another province or city: decided whatever the county (as places.compare)
+    other = (f'OR(AND({hp}<>"",{rp}<>"",{hp}<>{rp}),'
+             f'AND(OR({hp}={rp},{hp}="",{rp}=""),{hc}<>"",{rc}<>"",{hc}<>{rc}))')
+
+    def pair(a: str, b: str) -> str:  # one reading of each side: S(tatistics), F(low) or ? (needs a township)
+        main = (f'AND(COUNTIF(主城区,{a})>0,COUNTIF(主城区,{b})>0,'
+                f'OR({hp}="",{hp}="{province}"),OR({rp}="",{rp}="{province}"))')
+        return f'IF({a}={b},"?",IF({main},"S","F"))'
+    h1, h2, r1, r2 = (refs.helper(n) for n in ("hukou__county1", "hukou__county2", "residence__county1",
+                                                   "residence__county2"))
+    first = pair(h1, r1)
+    agree = f'AND({first}={pair(h1, r2)},{first}={pair(h2, r1)},{first}={pair(h2, r2)})'
+    # the same county needs the townships, which only the engine reads from the 详细地址: 待核实
+    decided = (f'IF(AND({agree},{first}<>"?"),IF({first}="S","{CAT_FLOW_STATS}","{CAT_FLOW}"),'
+               f'"{CAT_UNKNOWN}")')
     return (f'IF(OR({out16},AND(ISNUMBER({left}),NOT({six}))),"{CAT_OUT}",IF({age_ref}="","{CAT_UNKNOWN}",'
-            f'IF(OR(NOT(ISNUMBER({left})),{hk}="",{rk}=""),"{CAT_UNKNOWN}",'
-            f'IF(OR({same},{main}),"{CAT_FLOW_STATS}","{CAT_FLOW}"))))')
+            f'IF(NOT(ISNUMBER({left})),"{CAT_UNKNOWN}",IF(AND({hp}="",{hk}=""),"{CAT_UNKNOWN}",'
+            f'IF({other},"{CAT_FLOW}",IF(OR({hk}="",{rk}=""),"{CAT_UNKNOWN}",{decided}))))))')
+
+
+def _county_helpers(refs: _Refs, report: str) -> list[tuple[str, str]]:
+    """Hidden helpers: each side's county after every change in force at the report date.
+
+    A county split by a change (渝北区: five towns to 北碚区; 北碚区: five streets to
+    两江新区) has two readings when the township is not known, as in the engine.
+    """
+    out = []
+    for side in ("hukou_address", "residence"):
+        p, k = refs(f"{side}_province"), refs(f"{side}_county")
+        first, second = k, k
+        for ch in places.changes():
+            name = lambda c: regions.lookup(c).county  # noqa: E731
+            when = f'{report}>=DATE({ch.date.year},{ch.date.month},{ch.date.day}),OR({p}="{ch.province}",{p}="")'
+            whole = ",".join(f'{k}="{name(c)}"' for c in ch.whole)
+            first = f'IF(AND({when},OR({whole})),"{ch.into_name}",{first})'
+            split = [(ex.source, ex.to) for ex in ch.exceptions] + [(m.source, ch.into) for m in ch.townships]
+            for src, dst in split:
+                second = f'IF(AND({when},{k}="{name(src)}"),"{name(dst)}",{second})'
+            second = f'IF(AND({when},OR({whole})),IF({second}<>{k},{second},"{ch.into_name}"),{second})'
+        out += [(f"{side.split('_')[0]}__county1", first), (f"{side.split('_')[0]}__county2", second)]
+    return out
 
 
 def build_template(path, kind: str, profile: Profile | str | None = None, unit: str = "", *,
@@ -509,13 +544,8 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
                     (f"{f.key}__norm", lambda k=f.key: id_normal_formula(refs(k), refs.helper(f"{k}__text"))),
                     (f"{f.key}__status", lambda k=f.key: _id_status(refs(k), refs.helper(f"{k}__norm")))]
     helpers.append(("id_number__birth", f'IF({{st}}={ID_OK},{_id_birth("{norm}")},"")'))
-    if form.kind == "flow":  # 户籍地 for the 类别: the cells, else the ID's region code (as the engine)
-        for part, col_no in (("province", 2), ("county", 3)):
-            cell = refs(f"hukou_address_{part}")
-            blank = "AND(" + ",".join(f'{refs(f"hukou_address_{p}")}=""' for p, _ in ADDRESS_PARTS) + ")"
-            helpers.append((f"hukou__{part}",
-                            f'IF(NOT({blank}),{cell},IF({{st}}={ID_OK},'
-                            f'IFERROR(VLOOKUP(LEFT({{norm}},6),地区码,{col_no},FALSE),""),""))'))
+    if form.kind == "flow":  # the county of each side after the reforms (places.changes), two readings each
+        helpers += _county_helpers(refs, rd)
     first_helper = n_in + len(extra)
     for k, (name, _) in enumerate(helpers):
         refs.letters[name] = xl_col_to_name(first_helper + k)
