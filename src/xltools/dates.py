@@ -57,6 +57,12 @@ def add_months(d: _dt.date, months: int) -> _dt.date:
     return _dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
+def birthday(birth: _dt.date, years: int) -> _dt.date:
+    """The day a child born on ``birth`` is ``years`` 周岁 (29 February: 1 March in common years)."""
+    d = add_months(birth, 12 * years)
+    return d if age_on(birth, d) >= years else d + _dt.timedelta(days=1)
+
+
 def from_excel_serial(serial: float) -> _dt.date:
     """The date of an Excel serial (1900 date system).
 

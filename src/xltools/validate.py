@@ -223,7 +223,7 @@ def _check_choice(t: Table, f: Field) -> None:
     t.odd[f.key] = odd
     if len(odd):
         codes, uniques = pd.factorize(col[odd])
-        verdicts = [_choice_verdict(f, u) for u in uniques]
+        verdicts = [choice_verdict(f, u) for u in uniques]
         fixed = None
         for j, pos in zip(codes, odd):
             value, code, params, reported = verdicts[j]
@@ -245,8 +245,9 @@ def _check_choice(t: Table, f: Field) -> None:
                    lambda pos: {"option": f.other_option, "companion": comp.title, "field": f.title})
 
 
-def _choice_verdict(f: Field, raw: str):
-    """(value to use, issue code or None, params, value to report) for one distinct value."""
+def choice_verdict(f: Field, raw: str):
+    """(value to use, issue code or None, params, value to report) for one value of a choice field:
+    the option it counts as (full-width and spaced variants are their option), or why it is none."""
     if raw == "" or raw in f.options:
         return raw, None, {}, None
     norm = normalise_option(raw)
