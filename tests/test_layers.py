@@ -20,19 +20,20 @@ PACKAGE = SRC / "xltools"
 
 # Lowest first.  A module belongs to the layer of the longest key that is its dotted path
 # (below ``xltools``) or a package above it.
-ORDER = ("core", "books", "ops", "excel", "shells")
+ORDER = ("core", "workbooks", "ops", "excel", "shells")
 LAYERS = {
     # the forms and the rules: pure, no files read or written
     "": "core", "core": "core",
     "schema": "core", "profiles": "core", "idcard": "core", "regions": "core", "places": "core", "dates": "core",
     "phone": "core", "codepoints": "core", "issues": "core", "identity": "core", "rowtable": "core",
     "validate": "core", "status": "core", "stats": "core", "departments": "core", "synthetic": "core",
-    "textreport": "core",
+    "textreport": "core", "forms.layout": "core",
     # reading and writing workbooks and files
-    "books": "books",
-    "atomic": "books", "readers": "books", "sniff": "books", "check": "books", "roster": "books",
-    "rosterbook": "books", "rosterread": "books", "outbook": "books", "bulksheet": "books", "xlsxfinish": "books",
-    "privacy": "books", "isolation": "books", "settings": "books", "marking": "books",
+    "workbooks": "workbooks",
+    "atomic": "workbooks", "readers": "workbooks", "sniff": "workbooks", "check": "workbooks",
+    "roster": "workbooks", "rosterbook": "workbooks", "rosterread": "workbooks", "outbook": "workbooks",
+    "bulksheet": "workbooks", "xlsxfinish": "workbooks", "privacy": "workbooks", "isolation": "workbooks",
+    "settings": "workbooks", "marking": "workbooks", "forms.read": "workbooks",
     # the survey's operations: peers, none imports another
     "ops": "ops",
     "templates": "ops", "merge": "ops", "split": "ops", "reconcile": "ops", "diff": "ops", "forms": "ops",
@@ -191,10 +192,10 @@ def test_no_modules_import_each_other_in_a_circle():
 @pytest.mark.parametrize("importer, imported, allowed", [
     ("xltools.validate", "xltools.schema", True),
     ("xltools.schema", "xltools.readers", False),
-    ("xltools.core.status", "xltools.books.readers", False),
-    ("xltools.books.rosterbook", "xltools.core.stats", True),
-    ("xltools.ops.split", "xltools.books.outbook", True),
-    ("xltools.books.readers", "xltools.ops.forms.read", False),
+    ("xltools.core.status", "xltools.workbooks.readers", False),
+    ("xltools.workbooks.rosterbook", "xltools.core.stats", True),
+    ("xltools.ops.split", "xltools.workbooks.outbook", True),
+    ("xltools.workbooks.readers", "xltools.ops.forms.read", False),
     ("xltools.excel.ribbon", "xltools.ops.merge", True),
     ("xltools.cli", "xltools.excel.addin", True),
 ])
