@@ -33,7 +33,7 @@ import datetime as _dt
 import multiprocessing
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,15 +44,10 @@ from .check import check_roster, unused_field_issues as check_unused
 from .dates import DateError, parse_date
 from .issues import Issue
 from .profiles import Profile, available as available_profiles, load as load_profile
+from .roster import PROVENANCE, PROVENANCE_LABELS, STATUS_COLUMNS, STATUS_LABELS, FileAccount, MergeResult
 from .schema import KIND_LABELS, PLACE_LABELS, parse_kind
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
-PROVENANCE = ("town", "village", "source_file", "source_sheet", "source_row")
-PROVENANCE_LABELS = {"town": "镇街", "village": "村社区", "source_file": "来源文件", "source_sheet": "工作表",
-                     "source_row": "行号"}
-STATUS_COLUMNS = ("age", "category", "reasons", "key_care", "key_care_reasons", "errors", "warnings")
-STATUS_LABELS = {"age": "年龄", "category": "类别", "reasons": "类别说明", "key_care": "重点关爱",
-                 "key_care_reasons": "重点关爱原因", "errors": "错误数", "warnings": "提醒数"}
 MAX_WORKERS = 4  # processes reading and checking files (each holds its own copy of the engine)
 # Below this many files, starting worker processes costs more than it saves: forking is
 # cheap (Linux), spawning (Windows, macOS) imports pandas afresh in each worker, ~1–2 s.
@@ -66,71 +61,6 @@ R_UNKNOWN_KIND = "无法从表头判断是流动儿童表还是留守儿童表�
 R_OWN_ROSTER = "这是本工具生成的花名册，不作为镇街上报表合并（其中的儿童已在各镇街的表中）；如要重新核对它，请单独合并或校验这一个文件"
 _TOWN = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:街道办事处|街道|镇|乡))")
 _VILLAGE = re.compile(r"([\u4e00-\u9fff]{1,12}?(?:村民委员会|居民委员会|社区|村|居委会))")
-
-
-@dataclass
-class FileAccount:
-    path: str
-    status: str = "merged"        # merged / skipped
-    reason: str = ""              # why skipped (Chinese)
-    code: str = ""                # ReadError code, 'file.other_kind' or an isolation code ('file.crashed' …)
-    detail: str = ""              # for a failure: the traceback, also in the error log
-    sheets: list[str] = field(default_factory=list)
-    read: int = 0
-    kept: int = 0
-    folded: int = 0
-    rejected: int = 0
-    rejected_reasons: dict[str, int] = field(default_factory=dict)
-    other_sheets: list[tuple[str, str]] = field(default_factory=list)
-    as_of: str = ""               # the 统计日期 its rows were checked at, and where it came from
-    as_of_source: str = ""
-    # per sheet: [{"sheet", "column", "header", "key", "field"}], key '' for a column not used
-    columns: list[dict] = field(default_factory=list)
-
-    @property
-    def balanced(self) -> bool:
-        return self.read == self.kept + self.folded + self.rejected
-
-
-@dataclass
-class MergeResult:
-    kind: str
-    profile: str
-    as_of: _dt.date | None
-    roster: pd.DataFrame                 # one row per child: column keys, provenance, status
-    issues: list[tuple[str, str, Issue]]  # (file, sheet, issue)
-    duplicates: pd.DataFrame             # every row of a duplicated child, with kept/duplicate_group
-    rejected: pd.DataFrame               # rows not in the roster and why
-    files: list[FileAccount]
-    error_log: str | None = None         # the error log written beside the output, when a file failed
-    profile_source: str = ""             # why this profile: --profile, xltools.toml, 模板记录, 默认
-    unit: str = ""                       # the district or unit the result is for (xltools.toml)
-
-    @property
-    def unread(self) -> list[FileAccount]:
-        return [f for f in self.files if f.status != "merged"]
-
-    def totals(self) -> dict[str, int]:
-        merged = [f for f in self.files if f.status == "merged"]
-        return {k: sum(getattr(f, k) for f in merged) for k in ("read", "kept", "folded", "rejected")}
-
-    @property
-    def exit_code(self) -> int:
-        merged = [f for f in self.files if f.status == "merged"]
-        if not merged:
-            return 2
-        return 1 if self.unread else 0
-
-    def to_dict(self) -> dict:
-        return {
-            "kind": self.kind, "profile": self.profile, "profile_source": self.profile_source, "unit": self.unit,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "totals": self.totals(), "error_log": self.error_log,
-            "files": [{**f.__dict__, "balanced": f.balanced} for f in self.files],
-            "issues": [{"file": fp, "sheet": sh, **i.to_dict()} for fp, sh, i in self.issues],
-            "categories": self.roster["category"].value_counts().to_dict() if len(self.roster) else {},
-            "key_care": int(self.roster["key_care"].sum()) if len(self.roster) else 0,
-        }
 
 
 def collect(inputs) -> list[Path]:

@@ -860,6 +860,13 @@ def peek_meta(path, password: str | None = None) -> dict:
     return _meta(payload) if what == "book" else {}
 
 
+def open_workbook(path, password: str | None = None):
+    """A file as ('book', calamine workbook) or ('grid', (rows, merged ranges)): for the readers
+    of our own outputs (花名册, department files), which find their sheets by name; raises
+    :class:`ReadError` for a file that cannot be opened."""
+    return _open(path, password)
+
+
 def meta_of(rows) -> dict:
     """Key/value rows of a metadata sheet as a dict of text."""
     return {cell_text(r[0]): cell_text(r[1]) for r in rows if len(r) >= 2 and cell_text(r[0])}

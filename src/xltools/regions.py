@@ -165,6 +165,11 @@ def all_counties() -> list[Region]:
     return [r for c, r in sorted(_table().items()) if r.level == "county" and r.county not in _GROUP_NAMES]
 
 
+def province_codes() -> list[str]:
+    """The two-digit codes of the provinces (11 北京 … 82 澳门), of every year."""
+    return sorted({c[:2] for c in _table() if c.endswith("0000")})
+
+
 # --- address text ---------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ ETHNIC_GROUPS = (
 DISABILITY_CATEGORIES = ("视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾")
 
 YES_NO = ("是", "否")
+TEXT_LIMIT = 100  # the length a free-text answer without a max_length of its own may have
 
 
 @dataclass(frozen=True)

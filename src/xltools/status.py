@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import dates, places, regions
 from .schema import (CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN, KEY_CARE_RULES)
-from .validate import NAT, StatusColumns, Table, _ages
+from .rowtable import NAT, StatusColumns, Table
 
 IN_SCOPE = (CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT)
 
@@ -48,7 +48,7 @@ R_PARENTS_UNKNOWN = "父母外出情况未填写"
 
 
 def classify(t: Table) -> StatusColumns:
-    age = _ages(t)
+    age = t.ages()
     birth = t.dates.get("birth", np.full(t.n, NAT, dtype="datetime64[D]"))
     ref = np.datetime64(t.as_of, "D")
     # Reasons are sparse (most rows have none): position -> list of reasons.

@@ -34,22 +34,21 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import atomic, places, regions
+from . import atomic, places, regions, xlsxfinish
 from .readers import META_SHEET
 from .issues import TITLES
 from .profiles import Profile, load as load_profile
 from .validate import split_multi
+from .schema import TEXT_LIMIT
 from .schema import (ADDRESS_PARTS, CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN, FORM_NUMBERS,
                      SCHEMA_VERSION, Field, Form)
 
 TICK = "√"
-SHARED_MARK = "XLTOOLS_SHARED"
 HEADER_TOP, HEADER_SUB = 3, 4   # 1-based Excel rows of the two header rows
 FIRST_DATA = 5
 DEFAULT_ROWS = 1000
 CREATED = _dt.datetime(2026, 1, 1)  # fixed, so that the same inputs give the same bytes
 LISTS_SHEET = "选项"
-TEXT_LIMIT = 100  # free text without its own limit in the schema
 DATE_MIN, DATE_MAX = _dt.date(1990, 1, 1), _dt.date(2099, 12, 31)
 ID_WEIGHTS = "{7;9;10;5;8;4;2;1;6;3;7;9;10;5;8;4;2}"
 ID_POSITIONS = "{" + ";".join(str(i) for i in range(1, 18)) + "}"
@@ -407,7 +406,7 @@ def build_template(path, kind: str, profile: Profile | str | None = None, unit: 
         lists.protect(password or "")
         ws.activate()
         wb.close()
-        _finish(tmp)
+        xlsxfinish.finish(tmp)
     return path
 
 
@@ -576,7 +575,7 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
                 ws.write_number(r, k, value, fmt)
             else:
                 ws.write_string(r, k, str(value), fmt)
-        # The first data row holds each formula; the others share it (see _share_formulas).
+        # The first data row holds each formula; the others share it (see xltools.xlsxfinish).
         rr = str(r + 1)
         master = r == first
         for col, formula, fmt in ((age_col, age_f, calc_f),
@@ -584,7 +583,7 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
                                    calc_f),
                                   (chk_col, chk_f, check_f),
                                   *((first_helper + k, f, calc_f) for k, (_, f) in enumerate(helpers))):
-            ws.write_formula(r, col, formula.replace("{r}", rr) if master else SHARED_MARK, fmt, "")
+            ws.write_formula(r, col, formula.replace("{r}", rr) if master else xlsxfinish.SHARED_MARK, fmt, "")
     # Conditional formats, most specific first: LibreOffice applies only the first rule that
     # holds on a cell (Excel merges them all), so the always-true border rule comes last.
     red = wb.add_format({"bg_color": "#FF9999", "font_color": "#9C0006", "bold": True, "border": 1})
@@ -716,54 +715,3 @@ def _write_guide(wb, ws, form: Form, prof: Profile) -> None:
         n = sum(max(1, -(-len(line) // 32)) for line in text.split("\n"))
         ws.set_row(i, 16 * n + 6 if fmt is p else 24)
     ws.protect()
-
-
-def _finish(path: Path, sheet_part: str = "xl/worksheets/sheet1.xml") -> None:
-    """Two things XlsxWriter cannot write, added to the finished file in one pass:
-
-    - shared formulas: each formula column holds its formula once, in the first
-      data row (``<f t="shared" ref=… si=…>``); the other rows refer to it.  Excel,
-      WPS, LibreOffice and openpyxl read them; a template is then ~10× smaller
-      and written ~10× faster than with 1,000 copies of a 5,000-character formula;
-    - workbook structure protection (``<workbookProtection lockStructure="1"/>``):
-      sheets cannot be added, deleted or unhidden.
-
-    Every other part is kept byte for byte, so the output stays deterministic."""
-    src = path.read_bytes()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                data = data.replace(b"<bookViews>", b'<workbookProtection lockStructure="1"/><bookViews>', 1)
-            elif info.filename == sheet_part:
-                data = _share_formulas(data.decode("utf-8")).encode("utf-8")
-            zout.writestr(info, data)
-    path.write_bytes(out.getvalue())
-
-
-_CELL_F = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*)><f>(.*?)</f>')
-
-
-def _share_formulas(xml: str) -> str:
-    masters: dict[str, tuple[int, int]] = {}   # column -> (si, first row)
-    last: dict[str, int] = {}
-    for m in _CELL_F.finditer(xml):
-        col, row, formula = m.group(1), int(m.group(2)), m.group(4)
-        if formula == SHARED_MARK:
-            last[col] = max(last.get(col, 0), row)
-        elif col not in masters:
-            masters[col] = (len(masters), row)
-
-    def repl(m: re.Match) -> str:
-        col, row, attrs, formula = m.group(1), m.group(2), m.group(3), m.group(4)
-        if col not in masters or col not in last:
-            return m.group(0)
-        si, first = masters[col]
-        if formula == SHARED_MARK:
-            return f'<c r="{col}{row}"{attrs}><f t="shared" si="{si}"/>'
-        if int(row) == first:
-            return f'<c r="{col}{row}"{attrs}><f t="shared" ref="{col}{first}:{col}{last[col]}" si="{si}">{formula}</f>'
-        return m.group(0)
-
-    return _CELL_F.sub(repl, xml)
