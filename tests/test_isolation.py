@@ -368,7 +368,7 @@ def test_an_answer_that_cannot_come_back_from_a_worker_fails_that_job_only():
 def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
     script = (
         "import sys, time\n"
-        "from xltools import atomic\n"
+        "import xltools.atomic as atomic\n"
         "with atomic.atomic_path(sys.argv[1]) as tmp:\n"
         "    tmp.write_bytes(b'half')\n"
         "    print('writing', flush=True)\n"
@@ -387,7 +387,7 @@ def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
 def test_sigterm_during_a_pooled_run_stops_the_workers(tmp_path):
     script = (
         "import time\n"
-        "from xltools import isolation\n"
+        "import xltools.isolation as isolation\n"
         "def slow(i):\n"
         "    time.sleep(60)\n"
         "if __name__ == '__main__':\n"
