@@ -63,6 +63,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "consistency.left_parents": (WARNING, "「父母双方同时外出」与「父母一方外出、另一方无监护能力」都为“是”，两者只应有一个为“是”；请核对。"),
     "consistency.guardian_missing": (WARNING, "「共同居住人」为“其他监护人”，但未填写其他监护人信息；请补填。"),
     "consistency.parent_age": (WARNING, "「{field}」显示的出生日期 {parent_birth} 与儿童出生日期 {birth_date} 相差不足14年；请核对是否填错人。"),
+    # filled 登记表 read back (xltools.forms.read)
+    "form.tick_ambiguous": (ERROR, "「{field}」勾选了{options}，此项只能选一项；请对照纸质表核实后只保留一项。"),
+    "form.tick_conflict": (ERROR, "「{field}」勾选的是“{ticked}”，同一栏却写着“{written}”，两者矛盾；请核实后只保留一种。"),
     # classification
     "status.undetermined": (WARNING, "无法判断是否跨县（区）流动：{reason}；请补填结构化的户籍地址和现居住地（省、市、县区）。"),
 }
@@ -91,6 +94,7 @@ TITLES = {
     "consistency.caregiver": "受委托照护人信息不一致", "consistency.left_parents": "父母外出情况矛盾",
     "consistency.guardian_missing": "缺少其他监护人信息", "consistency.parent_age": "父母与儿童年龄差过小",
     "status.undetermined": "无法判断是否跨县流动",
+    "form.tick_ambiguous": "单选项勾选多个", "form.tick_conflict": "勾选与文字矛盾",
 }
 
 # Severity of each issue code, as data (the validator never hard-codes it).

@@ -42,7 +42,7 @@ from .issues import Issue
 from .profiles import Profile, load as load_profile
 from .schema import KIND_LABELS, parse_kind
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".docx")  # .docx: Word 登记表 (xltools.forms.read)
 PROVENANCE = ("town", "village", "source_file", "source_sheet", "source_row")
 PROVENANCE_LABELS = {"town": "镇街", "village": "村社区", "source_file": "来源文件", "source_sheet": "工作表",
                      "source_row": "行号"}

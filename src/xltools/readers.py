@@ -50,6 +50,7 @@ from .validate import column_letter
 MAX_HEADER_SCAN = 30
 TEMPLATE_SHEET = "填报"  # the roster sheet of our templates (xltools.templates)
 MIN_HEADER_MATCHES = 3
+FORM_MAX_ROWS = 300  # a sheet this short may be one child's 登记表 (xltools.forms.read)
 TICKS = {"√", "✓", "✔", "☑", "■", "是", "1", "y", "Y", "v", "V", "●", "对"}
 TOTAL_ROW = re.compile(r"^(合\s*计|总\s*计|小\s*计|共计)")
 FOOTER_ROW = re.compile(r"^(填表人|填报人|审核人|负责人|联系人|制表|注[:：]|说明[:：]|备注[:：]|以下空白|以下无|此页无)")
@@ -100,6 +101,8 @@ class Roster:
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     hidden: bool = False
+    issues: list = field(default_factory=list)  # what reading found (a form's ambiguous ticks)
+    shape: str = "roster"                       # or "form": one child's 登记表 (xltools.forms.read)
 
 
 # --- opening files ----------------------------------------------------------------
@@ -761,7 +764,12 @@ def _meta(book) -> dict:
 
 
 def read_rosters(path, *, kind: str | None = None, profile=None, password: str | None = None):
-    """Every roster sheet of a file, and (sheet, reason) for the sheets that are not rosters."""
+    """Every roster sheet of a file, and (sheet, reason) for the sheets that are not rosters.
+    A sheet that is a filled 登记表 (one child) and a Word document of forms are read by
+    :mod:`xltools.forms.read` into rosters of one row each (``shape == "form"``)."""
+    if Path(path).suffix.lower() == ".docx":
+        from .forms.read import read_docx
+        return read_docx(path, kind=kind, profile=profile)
     what, payload = _open(path, password)
     if what == "grid":
         grid, merged = payload
@@ -792,6 +800,13 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
                 raise
             others.append((name, "工作表已损坏，无法读取"))
             continue
+        if not only and len(grid) <= FORM_MAX_ROWS:
+            from .forms.read import sheet_form
+            form = sheet_form(path, name, grid, merged, kind, profile, meta)
+            if form is not None:
+                form.hidden = sm.visible != pc.SheetVisibleEnum.Visible
+                rosters.append(form)
+                continue
         r = _sheet_roster(path, name, grid, merged, kind, sm.visible != pc.SheetVisibleEnum.Visible, profile)
         if isinstance(r, str):
             others.append((name, r))
