@@ -420,3 +420,31 @@ def test_docstring_examples_of_the_form_reader_pass():
 
     result = doctest.testmod(read, report=True)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_an_xls_workbook_of_forms_gives_one_child_per_sheet(tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    for name in ("张小明", "张小红"):
+        ws = book.add_sheet(name)
+        for r, row in enumerate(paper_form(name=name)):
+            for c, v in enumerate(row):
+                if v:
+                    ws.write(r, c, v)
+    book.save(str(tmp_path / "两个孩子.xls"))
+    rosters, others = readers.read_rosters(tmp_path / "两个孩子.xls", profile=load("national"))
+    assert [(r.sheet, r.frame.iloc[0]["name"], r.frame.iloc[0]["guardianship"]) for r in rosters] == \
+        [("张小明", "张小明", "较好"), ("张小红", "张小红", "较好")]
+
+
+def test_a_form_open_in_excel_is_read_from_its_values_alone():
+    rows = kids(1, "flow", "national", seed=11)
+    lay = layout("flow", "national")
+    from xltools.forms.layout import answer
+    grid = [[""] * 48 for _ in range(lay.nrows)]
+    for c in lay.cells:
+        grid[c.row][c.col] = answer(c, rows[0]) if c.answer else c.text
+    r = readers.read_grid(grid, name="登记表")           # what the add-in passes: values, no merges
+    back = r.frame.iloc[0].to_dict()
+    assert r.shape == "form" and {k: back.get(k, "") for k in rows[0]} == rows[0]

@@ -704,6 +704,11 @@ def read_grid(grid, *, merged=None, kind: str | None = None, profile=None, name:
     right (:func:`header_merges`).  Raises :class:`ReadError` ``file.no_header``.
     """
     rows = [list(r) for r in grid]  # _sheet_roster fills merged cells in place
+    if len(rows) <= FORM_MAX_ROWS:  # a 登记表 open in Excel (the add-in's 校验本表)
+        from .forms.read import sheet_form
+        form = sheet_form(name, name, rows, merged, kind, profile)
+        if form is not None:
+            return form
     if merged is None:
         h = _find_header(rows, kind, profile)
         merged = header_merges(rows, h.rows[0]) if h is not None and len(h.rows) == 2 else []

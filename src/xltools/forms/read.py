@@ -86,6 +86,7 @@ class _Scanner:
     def __init__(self, grid: list[list[str]], merged, form: Form, address_labels=()):
         self.grid, self.form = grid, form
         self.spans = _spans(merged)
+        self.infer_spans = merged is None  # values alone (a range read through Excel): see spans_below
         self.part_labels = dict(PART_LABELS)
         for (part, _), word in zip(ADDRESS_PARTS, address_labels):
             self.part_labels[norm_header(word)] = part
@@ -164,12 +165,27 @@ class _Scanner:
                 return False
         return True
 
+    def spans_below(self) -> None:
+        """Without merge information, a label runs down over the rows below it that hold no
+        label and are blank under it (a choice's options wrapped onto a second line)."""
+        label_rows = {r for r, _ in self.labels} | {r for r, _ in self.groups}
+        for lab in self.labels.values():
+            r = lab.end_row
+            while r + 1 < len(self.grid) and r + 1 not in label_rows and \
+                    (lab.col >= len(self.grid[r + 1]) or not self.grid[r + 1][lab.col]) and \
+                    any(self.grid[r + 1][lab.col + 1:]):
+                r += 1
+            lab.end_row = r
+
     def region(self, lab: _Label) -> list[tuple[int, int, str]]:
         f = self.form.get(lab.key)
+        # the answer stops at the next label of the label's own row (父亲 … | 母亲 …), on every row
+        limit = min([c for (r, c) in list(self.labels) + list(self.groups) if r == lab.row and c > lab.col],
+                    default=None)
         out = []
         for r in range(lab.row, lab.end_row + 1):
             row = self.grid[r]
-            for c in range(lab.end_col + 1, len(row)):
+            for c in range(lab.end_col + 1, len(row) if limit is None else min(limit, len(row))):
                 if self.is_stop(r, c, f):
                     break
                 if row[c]:
@@ -348,6 +364,8 @@ def read_grid_form(grid, merged, form: Form, address_labels=()) -> FormValues:
     grid = _norm_grid(grid)
     sc = _Scanner(grid, merged, form, address_labels)
     sc.find_labels()
+    if sc.infer_spans:
+        sc.spans_below()
     out = FormValues()
     rows = [lab.row for lab in sc.labels.values() if lab.key not in ("unit", "report_date")]
     out.first_row = (min(rows) + 1) if rows else 1
