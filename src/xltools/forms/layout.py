@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from ..dates import DateError, parse_date
 from ..profiles import Profile, load as load_profile
-from ..schema import (FORM_LAYOUT, FORM_MARKS, FORM_NUMBERS, FORM_SIGNATURES, FORM_TITLES,
-                      MULTI_JOINER, SHEET_FIELDS, ADDRESS_PARTS, FORM_WRITTEN_CHOICES, Field, Form)
+from ..schema import (ADDRESS_PARTS, FORM_LAYOUT, FORM_MARKS, FORM_NUMBERS, FORM_SIGNATURES, FORM_TITLES,
+                      FORM_WRITTEN_CHOICES, SHEET_FIELDS, Field, Form)
 
 NCOLS = 48
 GROUP_W = 3
@@ -252,7 +252,3 @@ def answer(cell: Cell, row: dict, marks: dict = FORM_MARKS) -> str:
     if cell.key == "report_date":
         return report_date_text(value)
     return value
-
-
-def joined(options) -> str:
-    return MULTI_JOINER.join(options)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import privacy, readers, rosterread
 from ..atomic import atomic_path
-from ..profiles import Profile, load as load_profile
+from ..profiles import load as load_profile
 from ..schema import FORM_TITLES, KIND_LABELS, parse_kind
 from ..validate import validate_frame
 from .docxform import write_document

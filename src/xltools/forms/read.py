@@ -24,15 +24,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from ..dates import DateError, parse_date
 from ..issues import Issue
 from ..readers import PART_LABELS, ReadError, Roster, cell_text, form_for, match_header, norm_header
-from ..schema import (ADDRESS_PARTS, FORM_LAYOUT, FORM_SIGNATURES, FORM_TITLES, KINDS, MULTI_JOINER,
-                      SHEET_FIELDS, Field, Form)
+from ..schema import ADDRESS_PARTS, FORM_LAYOUT, FORM_TITLES, KINDS, MULTI_JOINER, SHEET_FIELDS, Field, Form
 from ..validate import column_letter
 
 TICKED = "☑☒■√✓✔●▇█▣◉"
@@ -193,7 +191,10 @@ class _Scanner:
         return out
 
     def below(self, lab: _Label) -> list[tuple[int, int, str]]:
+        """The answer under a label: only in a row of answers (no label, no section cell in it)."""
         r = lab.end_row + 1
+        if any(k[0] == r for k in self.labels) or any(k[0] == r for k in self.groups):
+            return []
         if r < len(self.grid) and lab.col < len(self.grid[r]):
             text = self.grid[r][lab.col]
             if text and (r, lab.col) not in self.labels and (r, lab.col) not in self.groups:
@@ -220,6 +221,13 @@ def read_date(text: str) -> str:
     except DateError:
         return t
     return d.isoformat() if d is not None else t
+
+
+def unit_text(text: str) -> str:
+    """The 填报单位 as written: without the printed （盖章） and the form's own hint (区+镇街+社区)."""
+    t = re.split(r"\s{2,}|　", text.strip())[0]
+    t = re.sub(r"[（(]\s*盖章\s*[)）]", "", t).strip()
+    return "" if "+" in t else t
 
 
 @dataclass
@@ -380,7 +388,7 @@ def read_grid_form(grid, merged, form: Form, address_labels=()) -> FormValues:
         text = " ".join(t for _, _, t in cells)
         where = (cells[0][0], cells[0][1])
         if lab.key == "unit":
-            out.unit = out.unit or re.split(r"\s{2,}|　", text.strip())[0]
+            out.unit = out.unit or unit_text(text)
             continue
         if lab.key == "report_date":
             out.report_date = out.report_date or read_date(text)
@@ -423,7 +431,9 @@ def _choice(f: Field, text: str, where, out: FormValues) -> str:
         return MULTI_JOINER.join(t.chosen)
     left = _strip_marks(text)
     if left and not any(o in left for o in f.options):
-        return left  # written, not ticked (性别 男, 民族 汉族, or a wording the rule engine reports)
+        # written, not ticked (性别 男, 民族 汉族), or boxes of another wording (another profile's
+        # options): kept as written, marks and all, for the rule engine to report
+        return left if left == text.strip() else text.strip()
     return ""
 
 
@@ -556,7 +566,7 @@ def read_docx(path, *, kind: str | None = None, profile=None):
                     prev.frame.iloc[0, prev.frame.columns.get_loc(key)] = v
             prev.issues += fv.issues
             continue
-        rosters.append(to_roster(fv, form, path, name, {"kind": k}))
+        rosters.append(to_roster(fv, form, path, name))
     if not rosters and not others:
         others.append(("", "文档中没有表格"))
     return rosters, others
