@@ -72,7 +72,7 @@ class ReadError(Exception):
                           "merge、reconcile、diff 写 --password 文件名=密码）。",
         "file.wrong_password": "打开密码不对，请核对后重试。",
         "file.corrupt": "文件已损坏或不完整，无法打开；请让报送单位重新导出或重新发送。",
-        "file.not_spreadsheet": "不是表格文件（支持 .xlsx、.xlsm、.xls、.csv）。",
+        "file.not_spreadsheet": "不是表格文件（支持 .xlsx、.xlsm、.xls、.csv，以及 Word 登记表 .docx）。",
         "file.no_header": "没有找到登记表的表头（如 姓名、性别、公民身份号码）；请检查是否为花名册。",
         "file.empty": "文件是空的（没有任何内容），请让报送单位重新发送。",
     }
