@@ -450,3 +450,21 @@ def test_a_form_open_in_excel_is_read_from_its_values_alone():
     r = readers.read_grid(grid, name="登记表")           # what the add-in passes: values, no merges
     back = r.frame.iloc[0].to_dict()
     assert r.shape == "form" and {k: back.get(k, "") for k in rows[0]} == rows[0]
+
+
+def test_a_short_roster_with_the_forms_title_is_still_read_as_a_roster(tmp_path):
+    rows = kids(6, "flow", "chongqing", seed=12)
+    for r in rows:
+        r["co_residents"] = "其他监护人"          # an option that is also a label of the form
+    keys = ["name", "sex", "birth_date", "id_number", "co_residents", "guardian_name", "guardian_phone"]
+    from xltools.textreport import column_title
+    grid = [["流动儿童基本情况登记表"], ["填报单位：古路镇乌牛村"], [column_title("flow", k) for k in keys]]
+    grid += [[r.get(k, "") or "某某" for k in keys] for r in rows]
+    r = readers.read_roster(factories.write_xlsx(tmp_path / "花名册.xlsx", grid))
+    assert r.shape == "roster" and len(r.frame) == 6 and list(r.frame["co_residents"]) == ["其他监护人"] * 6
+
+
+def test_a_blank_xlsx_form_is_no_child(tmp_path):
+    path = pf.blank(tmp_path / "空白.xlsx", kind="流动", profile="chongqing")
+    rosters, others = readers.read_rosters(path, profile=load("chongqing"))
+    assert rosters == [] and len(others) == 1

@@ -707,6 +707,8 @@ def read_grid(grid, *, merged=None, kind: str | None = None, profile=None, name:
     if len(rows) <= FORM_MAX_ROWS:  # a 登记表 open in Excel (the add-in's 校验本表)
         from .forms.read import sheet_form
         form = sheet_form(name, name, rows, merged, kind, profile)
+        if isinstance(form, str):
+            raise ReadError("file.no_header", name or "工作表", form)
         if form is not None:
             return form
     if merged is None:
@@ -808,6 +810,9 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
         if not only and len(grid) <= FORM_MAX_ROWS:
             from .forms.read import sheet_form
             form = sheet_form(path, name, grid, merged, kind, profile, meta)
+            if isinstance(form, str):  # a blank form: no child, and not a roster either
+                others.append((name, form))
+                continue
             if form is not None:
                 form.hidden = sm.visible != pc.SheetVisibleEnum.Visible
                 rosters.append(form)

@@ -449,8 +449,12 @@ def to_roster(fv: FormValues, form: Form, path, sheet: str, meta: dict | None = 
                   issues=list(fv.issues), shape="form")
 
 
-def sheet_form(path, name: str, grid, merged, kind: str | None, profile=None, meta=None) -> Roster | None:
-    """The child on one worksheet, if the sheet is a form (else None: let the roster reader try)."""
+BLANK_FORM = "空白登记表（没有填写任何内容）"
+
+
+def sheet_form(path, name: str, grid, merged, kind: str | None, profile=None, meta=None) -> Roster | str | None:
+    """The child on one worksheet if the sheet is a form; :data:`BLANK_FORM` for a form with
+    nothing filled in; None when it is not a form (the roster reader tries it then)."""
     if len(grid) > MAX_FORM_ROWS:
         return None
     text_grid = _norm_grid(grid)
@@ -465,7 +469,7 @@ def sheet_form(path, name: str, grid, merged, kind: str | None, profile=None, me
         return None
     fv = read_grid_form(text_grid, merged, form, _address_labels(profile))
     if not fv.values:
-        return None
+        return BLANK_FORM
     return to_roster(fv, form, path, name, meta)
 
 
@@ -554,7 +558,7 @@ def read_docx(path, *, kind: str | None = None, profile=None):
         form = form_for(k, profile)
         fv = read_grid_form(full, moved, form, labels)
         if not fv.values:
-            others.append((name, "没有登记表栏目"))
+            others.append((name, BLANK_FORM))
             continue
         fv.first_row = max(1, fv.first_row - shift)
         if rosters and not ({"name", "id_number"} & set(fv.values)) and rosters[-1].kind == k:
