@@ -39,8 +39,10 @@ class CheckedFile:
 def check_roster(roster: "readers.Roster", kind: str, profile: Profile, as_of: _dt.date | None) -> Report:
     """The rule engine on a roster the readers found (a file's sheet, an Excel range): its rows,
     with the sheet's 填报日期, 填报单位 and column letters."""
-    return validate_frame(roster.frame, kind, profile, as_of, report_date=roster.report_date, unit=roster.unit,
-                          letters=roster.columns)
+    report = validate_frame(roster.frame, kind, profile, as_of, report_date=roster.report_date, unit=roster.unit,
+                            letters=roster.columns)
+    report.issues[:0] = roster.issues  # what reading found (a form's ambiguous ticks) comes first
+    return report
 
 
 def unused_field_issues(r: "readers.Roster", kind: str, prof: Profile, known=()) -> list[Issue]:

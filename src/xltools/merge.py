@@ -47,7 +47,7 @@ from .profiles import Profile, available as available_profiles, load as load_pro
 from .roster import PROVENANCE, PROVENANCE_LABELS, STATUS_COLUMNS, STATUS_LABELS, FileAccount, MergeResult
 from .schema import KIND_LABELS, PLACE_LABELS, parse_kind
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".docx")  # .docx: Word 登记表 (xltools.forms.read)
 MAX_WORKERS = 4  # processes reading and checking files (each holds its own copy of the engine)
 # Below this many files, starting worker processes costs more than it saves: forking is
 # cheap (Linux), spawning (Windows, macOS) imports pandas afresh in each worker, ~1–2 s.

@@ -50,6 +50,7 @@ from .validate import column_letter
 MAX_HEADER_SCAN = 30
 TEMPLATE_SHEET = "填报"  # the roster sheet of our templates (xltools.templates)
 MIN_HEADER_MATCHES = 3
+FORM_MAX_ROWS = 300  # a sheet this short may be one child's 登记表 (xltools.forms.read)
 TICKS = {"√", "✓", "✔", "☑", "■", "是", "1", "y", "Y", "v", "V", "●", "对"}
 TOTAL_ROW = re.compile(r"^(合\s*计|总\s*计|小\s*计|共计)")
 FOOTER_ROW = re.compile(r"^(填表人|填报人|审核人|负责人|联系人|制表|注[:：]|说明[:：]|备注[:：]|以下空白|以下无|此页无)")
@@ -71,7 +72,7 @@ class ReadError(Exception):
                           "merge、reconcile、diff 写 --password 文件名=密码）。",
         "file.wrong_password": "打开密码不对，请核对后重试。",
         "file.corrupt": "文件已损坏或不完整，无法打开；请让报送单位重新导出或重新发送。",
-        "file.not_spreadsheet": "不是表格文件（支持 .xlsx、.xlsm、.xls、.csv）。",
+        "file.not_spreadsheet": "不是表格文件（支持 .xlsx、.xlsm、.xls、.csv，以及 Word 登记表 .docx）。",
         "file.no_header": "没有找到登记表的表头（如 姓名、性别、公民身份号码）；请检查是否为花名册。",
         "file.empty": "文件是空的（没有任何内容），请让报送单位重新发送。",
     }
@@ -104,6 +105,8 @@ class Roster:
     headers: list[tuple[str, str, str]] = field(default_factory=list)
     # some non-empty values of each unused column (letter → values), to say what it may be
     unused_values: dict[str, list[str]] = field(default_factory=dict)
+    issues: list = field(default_factory=list)  # what reading found (a form's ambiguous ticks)
+    shape: str = "roster"                       # or "form": one child's 登记表 (xltools.forms.read)
 
 
 # --- opening files ----------------------------------------------------------------
@@ -784,6 +787,13 @@ def read_grid(grid, *, merged=None, kind: str | None = None, profile=None, name:
     right (:func:`header_merges`).  Raises :class:`ReadError` ``file.no_header``.
     """
     rows = [list(r) for r in grid]  # _sheet_roster fills merged cells in place
+    if len(rows) <= FORM_MAX_ROWS:  # a 登记表 open in Excel (the add-in's 校验本表)
+        from .forms.read import sheet_form
+        form = sheet_form(name, name, rows, merged, kind, profile)
+        if isinstance(form, str):
+            raise ReadError("file.no_header", name or "工作表", form)
+        if form is not None:
+            return form
     if merged is None:
         h = _find_header(rows, kind, profile)
         merged = header_merges(rows, h.rows[0]) if h is not None and len(h.rows) == 2 else []
@@ -881,7 +891,12 @@ def _meta(book) -> dict:
 
 
 def read_rosters(path, *, kind: str | None = None, profile=None, password: str | None = None):
-    """Every roster sheet of a file, and (sheet, reason) for the sheets that are not rosters."""
+    """Every roster sheet of a file, and (sheet, reason) for the sheets that are not rosters.
+    A sheet that is a filled 登记表 (one child) and a Word document of forms are read by
+    :mod:`xltools.forms.read` into rosters of one row each (``shape == "form"``)."""
+    if Path(path).suffix.lower() == ".docx":
+        from .forms.read import read_docx
+        return read_docx(path, kind=kind, profile=profile)
     what, payload = _open(path, password)
     if what == "grid":
         grid, merged = payload
@@ -912,6 +927,16 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
                 raise
             others.append((name, "工作表已损坏，无法读取"))
             continue
+        if not only and len(grid) <= FORM_MAX_ROWS:
+            from .forms.read import sheet_form
+            form = sheet_form(path, name, grid, merged, kind, profile, meta)
+            if isinstance(form, str):  # a blank form: no child, and not a roster either
+                others.append((name, form))
+                continue
+            if form is not None:
+                form.hidden = sm.visible != pc.SheetVisibleEnum.Visible
+                rosters.append(form)
+                continue
         r = _sheet_roster(path, name, grid, merged, kind, sm.visible != pc.SheetVisibleEnum.Visible, profile)
         if isinstance(r, str):
             others.append((name, r))
