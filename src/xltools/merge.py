@@ -42,7 +42,10 @@ from .issues import Issue
 from .profiles import Profile, load as load_profile
 from .schema import KIND_LABELS, parse_kind
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+# a folder's files that are merged or listed in 未读取文件 (a village's Word file or photo is
+# listed too, so nobody assumes it was counted); the readers tell a file by its bytes
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".xltx", ".xlt", ".et", ".ods", ".csv", ".tsv", ".txt", ".xml",
+            ".htm", ".html", ".doc", ".docx", ".wps", ".pdf", ".jpg", ".jpeg", ".png", ".zip", ".rar", ".7z")
 PROVENANCE = ("town", "village", "source_file", "source_sheet", "source_row")
 PROVENANCE_LABELS = {"town": "镇街", "village": "村社区", "source_file": "来源文件", "source_sheet": "工作表",
                      "source_row": "行号"}
@@ -72,6 +75,7 @@ class FileAccount:
     rejected: int = 0
     rejected_reasons: dict[str, int] = field(default_factory=dict)
     other_sheets: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (sheet, what the reader cleaned or left blank)
 
     @property
     def balanced(self) -> bool:
@@ -178,7 +182,7 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
                 rosters, others = readers.read_rosters(path, kind=target, profile=prof, password=password_of(path))
                 checked = {}
         except readers.ReadError as exc:
-            acc.status, acc.code, acc.reason = "skipped", exc.code, readers.ReadError.MESSAGES[exc.code]
+            acc.status, acc.code, acc.reason = "skipped", exc.code, exc.reason
             return
         acc.other_sheets = others
         if not rosters:
@@ -198,6 +202,7 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
             frame, sheet_issues, rejected = done[1] if done and done[0] == chosen else \
                 check_sheet(path, r, chosen, prof, as_of)
             acc.sheets.append(r.sheet)
+            acc.notes.extend((r.sheet, n) for n in r.notes)
             acc.read += len(r.frame)
             acc.rejected += len(rejected)
             for row in rejected:
