@@ -1,4 +1,4 @@
-"""The docstring examples of idcard, regions and dates run and pass (what ``--doctest-modules`` would check)."""
+"""The docstring examples of idcard, regions, dates and codepoints run and pass (what ``--doctest-modules`` would check)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import doctest
 
 import pytest
 
-from xltools import dates, idcard, regions
+from xltools import codepoints, dates, idcard, regions
 
 
-@pytest.mark.parametrize("module", [idcard, regions, dates], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [idcard, regions, dates, codepoints], ids=lambda m: m.__name__)
 def test_docstring_examples_pass(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, report=True)
     assert result.attempted > 0, f"{module.__name__} has no docstring examples"

@@ -96,16 +96,31 @@ def validate(file, kind, profile, as_of, sheet, password, as_json):
 
     退出码：0 没有错误；1 发现错误；2 文件无法读取。
     """
-    try:
+    from . import isolation
+    from .schema import parse_kind
+
+    try:  # the user's words: a mistake here is a usage error
         prof = profiles.load(profile)
+        if kind:
+            parse_kind(kind)
+    except (profiles.UnknownProfile, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
         checked = check_file(file, kind=kind, profile=prof, as_of=as_of, password=password, sheet=sheet)
     except (ReadError, KindUnknown) as exc:
         if as_json:
             click.echo(json.dumps({"file": file, "error": exc.code, "message": exc.message}, ensure_ascii=False))
         click.echo(f"无法读取：{exc.message}", err=True)
         sys.exit(EXIT_UNREADABLE)
-    except (profiles.UnknownProfile, ValueError) as exc:
-        raise click.UsageError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - an internal failure: one sentence and the log, no traceback
+        failure, log = isolation.report_crash(file, exc, Path.cwd() / isolation.log_path(file).name)
+        message = f"{file}：{failure.reason(str(log) if log else None)}"
+        if as_json:
+            click.echo(json.dumps({"file": file, "error": failure.code, "message": message,
+                                   "error_log": str(log) if log else None, "detail": failure.detail},
+                                  ensure_ascii=False))
+        click.echo(f"无法校验：{message}", err=True)
+        sys.exit(EXIT_UNREADABLE)
     report = checked.report
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
@@ -176,7 +191,7 @@ def _passwords(pairs) -> dict[str, str]:
 
 def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet=False, mask=False,
                open_password=None, stats_path=None):
-    from . import merge as merging, privacy, rosterbook
+    from . import isolation, merge as merging, privacy, rosterbook
 
     prof = profiles.load(profile)
     files = merging.collect(inputs)
@@ -195,7 +210,7 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
 
     try:
         result = merging.merge(files, kind=kind, profile=prof, as_of=as_of, passwords=passwords,
-                               progress=progress if bar else None)
+                               progress=progress if bar else None, error_log=isolation.log_path(output))
     finally:
         if bar:
             bar.__exit__(None, None, None)
@@ -243,12 +258,26 @@ def merge(inputs, output, kind, profile, as_of, passwords, json_path, stats_path
     if json_path and (encrypt or password_file) and not mask:
         raise click.UsageError("--json 写出的 JSON 文件不加密，其中的问题说明含身份号码；"
                                "与 --encrypt 同用时请加 --mask，或不写 --json。")
+    from . import isolation
+    from .schema import parse_kind
+
     open_password = _encryption_password(encrypt, password_file)
+    try:  # the user's words: a mistake here is a usage error
+        profiles.load(profile)
+        if kind:
+            parse_kind(kind)
+    except (profiles.UnknownProfile, ValueError) as exc:
+        raise click.UsageError(str(exc)) from None
     try:
         result, out = _run_merge(inputs, output, kind, profile, as_of, _passwords(passwords), json_path,
                                  mask=mask, open_password=open_password, stats_path=stats_path)
-    except (profiles.UnknownProfile, ValueError) as exc:
-        raise click.UsageError(str(exc)) from None
+    except click.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - failed outside any one file: a sentence and the log, no traceback
+        failure, log = isolation.report_crash("（合并）", exc, isolation.log_path(output))
+        where = f"错误记录见 {log}" if log else "错误记录无法写出"
+        click.echo(f"合并时程序出错，未生成花名册；{where}，请把错误记录发给维护人员。", err=True)
+        sys.exit(EXIT_UNREADABLE)
     if not json_path:
         click.echo(merge_text(result, out))
     sys.exit(result.exit_code)

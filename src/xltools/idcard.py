@@ -309,19 +309,18 @@ def bulk_check(values, as_of: _dt.date):
     global _PROVINCE_CODES
     if _PROVINCE_CODES is None:
         _PROVINCE_CODES = np.array(sorted({int(c[:2]) for c in regions._table() if c.endswith("0000")}))
-    arr = np.asarray(values, dtype=object).astype("U")
-    n = len(arr)
+    from .codepoints import of_length
+
+    n = len(values)
     ok = np.zeros(n, dtype=bool)
     birth = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     male = np.zeros(n, dtype=bool)
     region = np.zeros(n, dtype=np.int64)
     if n == 0:
         return ok, birth, male, region
-    cand = np.char.str_len(arr) == 18
+    cand, cp = of_length(values, 18)  # memory in proportion to the rows, not to the longest cell
     if not cand.any():
         return ok, birth, male, region
-    sub = arr[cand]
-    cp = np.ascontiguousarray(sub if sub.dtype == np.dtype("U18") else sub.astype("U18")).view(np.uint32).reshape(-1, 18)
     is_digit = (cp >= 48) & (cp <= 57)
     body_ok = is_digit[:, :17].all(axis=1)
     digits = (cp.astype(np.uint8) - np.uint8(48)) * is_digit  # 0 where not a digit

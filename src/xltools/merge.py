@@ -23,19 +23,16 @@ result is the same with or without workers.
 from __future__ import annotations
 
 import datetime as _dt
-import itertools
 import multiprocessing
 import os
 import re
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import readers, regions
+from . import isolation, readers, regions
 from .check import check_roster
 from .dates import DateError, parse_date
 from .issues import Issue
@@ -52,12 +49,15 @@ PROVENANCE_LABELS = {"town": "镇街", "village": "村社区", "source_file": "�
 STATUS_COLUMNS = ("age", "category", "reasons", "key_care", "key_care_reasons", "errors", "warnings")
 STATUS_LABELS = {"age": "年龄", "category": "类别", "reasons": "类别说明", "key_care": "重点关爱",
                  "key_care_reasons": "重点关爱原因", "errors": "错误数", "warnings": "提醒数"}
-READ_AHEAD = 2  # files per worker read and checked ahead of the one the merge is taking
 MAX_WORKERS = 4  # processes reading and checking files (each holds its own copy of the engine)
 # Below this many files, starting worker processes costs more than it saves: forking is
 # cheap (Linux), spawning (Windows, macOS) imports pandas afresh in each worker, ~1–2 s.
 MIN_FILES_FOR_WORKERS = {"fork": 4}.get(multiprocessing.get_all_start_methods()[0], 32)  # [0]: the default
+# Where forking is cheap, even fewer files are read in one worker process: a file that makes a
+# reading library abort the process, or exhaust memory, is then contained (xltools.isolation).
+ISOLATE_FEW_FILES = multiprocessing.get_all_start_methods()[0] == "fork"
 R_NO_IDENTITY = "姓名和公民身份号码都没有，无法识别儿童"
+R_UNKNOWN_KIND = "无法从表头判断是流动儿童表还是留守儿童表，其他文件也没有，未合并；请用 --kind 流动 或 --kind 留守 指定"
 _TOWN = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:街道办事处|街道|镇|乡))")
 _VILLAGE = re.compile(r"([\u4e00-\u9fff]{1,12}?(?:村民委员会|居民委员会|社区|村|居委会))")
 
@@ -67,7 +67,8 @@ class FileAccount:
     path: str
     status: str = "merged"        # merged / skipped
     reason: str = ""              # why skipped (Chinese)
-    code: str = ""                # ReadError code or 'file.other_kind'
+    code: str = ""                # ReadError code, 'file.other_kind' or an isolation code ('file.crashed' …)
+    detail: str = ""              # for a failure: the traceback, also in the error log
     sheets: list[str] = field(default_factory=list)
     read: int = 0
     kept: int = 0
@@ -92,6 +93,7 @@ class MergeResult:
     duplicates: pd.DataFrame             # every row of a duplicated child, with kept/duplicate_group
     rejected: pd.DataFrame               # rows not in the roster and why
     files: list[FileAccount]
+    error_log: str | None = None         # the error log written beside the output, when a file failed
 
     @property
     def unread(self) -> list[FileAccount]:
@@ -112,7 +114,7 @@ class MergeResult:
         return {
             "kind": self.kind, "profile": self.profile,
             "as_of": self.as_of.isoformat() if self.as_of else None,
-            "totals": self.totals(),
+            "totals": self.totals(), "error_log": self.error_log,
             "files": [{**f.__dict__, "balanced": f.balanced} for f in self.files],
             "issues": [{"file": fp, "sheet": sh, **i.to_dict()} for fp, sh, i in self.issues],
             "categories": self.roster["category"].value_counts().to_dict() if len(self.roster) else {},
@@ -150,53 +152,70 @@ def place_of(unit: str, path: Path, default_province: str = "") -> tuple[str, st
 
 def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = None,
           as_of: _dt.date | None = None, passwords: dict[str, str] | None = None, progress=None,
-          workers: int | None = None) -> MergeResult:
+          workers: int | None = None, time_limit: float | None = isolation.TIME_LIMIT,
+          error_log: Path | str | None = None) -> MergeResult:
     """Merge the rosters found in ``inputs`` (files or folders); see the module docstring.
 
     ``workers``: processes that read and check files in parallel (default: up to
-    :data:`MAX_WORKERS`, one per core, when there are several files; 0 reads and checks
-    every file in this process).  The result does not depend on it.
+    :data:`MAX_WORKERS`, one per core, when there are several files, else one where forking
+    is cheap; 0 reads and checks every file in this process).  The result does not depend on it.
+
+    Whatever goes wrong with one file (any exception, a worker that dies, more than
+    ``time_limit`` seconds, more memory than a worker may use) puts that file among the
+    unread with a reason and the rest is merged (:mod:`xltools.isolation`); the details
+    go to ``error_log`` (written only when something failed) and to each account's ``detail``.
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     wanted = parse_kind(kind) if kind else None
     files = collect(inputs)
     passwords = passwords or {}
     if workers is None:
-        workers = min(MAX_WORKERS, os.cpu_count() or 1) if len(files) >= MIN_FILES_FOR_WORKERS else 0
+        workers = min(MAX_WORKERS, os.cpu_count() or 1) if len(files) >= MIN_FILES_FOR_WORKERS else \
+            int(ISOLATE_FEW_FILES and bool(files))
     accounts: list[FileAccount] = []
-    parts: list[pd.DataFrame] = []
-    issues: list[tuple[str, str, Issue]] = []
-    rejected_rows: list[dict] = []
+    per_file: dict[int, tuple[list, list, list]] = {}  # account index → (frames, issues, rejected rows)
+    failures: list[tuple[str, isolation.Failure]] = []
+    log_name = Path(error_log).name if error_log else None
     chosen = wanted
 
     def password_of(path: Path) -> str | None:
         return passwords.get(str(path)) or passwords.get(path.name)
 
-    def take(path: Path, reading, acc: FileAccount) -> None:
+    def fail(acc: FileAccount, failure: isolation.Failure) -> None:
+        acc.status, acc.code, acc.reason, acc.detail = "skipped", failure.code, failure.reason(log_name), failure.detail
+        acc.sheets, acc.read, acc.rejected, acc.rejected_reasons = [], 0, 0, {}
+        failures.append((acc.path, failure))
+
+    def take(index: int, path: Path, got, acc: FileAccount) -> bool:
+        """Take one file's rosters into the merge; False when its kind is not known yet."""
         nonlocal chosen
-        try:
-            got: _FileRead = reading.result()
-            rosters, others, checked = got.rosters, got.others, got.checked
-            target = chosen or wanted
-            if target and any(r.kind is None for r in rosters):  # a kind learnt from earlier files
-                rosters, others = readers.read_rosters(path, kind=target, profile=prof, password=password_of(path))
-                checked = {}
-        except readers.ReadError as exc:
-            acc.status, acc.code, acc.reason = "skipped", exc.code, exc.reason
-            return
+        if isinstance(got, readers.ReadError):
+            acc.status, acc.code, acc.reason = "skipped", got.code, got.reason
+            return True
+        rosters, others, checked = got.rosters, got.others, got.checked
+        if chosen and any(r.kind is None for r in rosters):  # a kind learnt from earlier files
+            try:
+                rosters, others = readers.read_rosters(path, kind=chosen, profile=prof, password=password_of(path))
+            except readers.ReadError as exc:
+                acc.status, acc.code, acc.reason = "skipped", exc.code, exc.reason
+                return True
+            checked = {}
         acc.other_sheets = others
         if not rosters:
             acc.status, acc.code, acc.reason = "skipped", "file.no_header", readers.ReadError.MESSAGES["file.no_header"]
-            return
+            return True
         kinds = {r.kind for r in rosters if r.kind}
         if chosen is None and len(kinds) == 1:
             chosen = kinds.pop()
+        if chosen is None:  # decided by a later file: taken again at the end
+            return False
         usable = [(i, r) for i, r in enumerate(rosters) if (r.kind or chosen) == chosen]
         if not usable:
             other = KIND_LABELS.get(next(iter({r.kind for r in rosters if r.kind}), ""), "其他")
             acc.status, acc.code = "skipped", "file.other_kind"
             acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并"
-            return
+            return True
+        frames, file_issues, file_rejected = [], [], []
         for i, r in usable:
             done = checked.get(i)
             frame, sheet_issues, rejected = done[1] if done and done[0] == chosen else \
@@ -207,19 +226,49 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
             acc.rejected += len(rejected)
             for row in rejected:
                 acc.rejected_reasons[row["reason"]] = acc.rejected_reasons.get(row["reason"], 0) + 1
-            rejected_rows.extend(rejected)
-            issues.extend(sheet_issues)
-            parts.append(frame)
+            file_rejected.extend(rejected)
+            file_issues.extend(sheet_issues)
+            frames.append(frame)
+        per_file[index] = (frames, file_issues, file_rejected)
+        return True
+
+    def guarded_take(index: int, path: Path, got, acc: FileAccount) -> bool:
+        """:func:`take`, with its own failures (the re-read, the check) isolated too."""
+        if isinstance(got, isolation.Failure):
+            fail(acc, got)
+            return True
+        try:
+            return take(index, path, got, acc)
+        except Exception as exc:  # noqa: BLE001 - one file's failure is that file's alone
+            per_file.pop(index, None)
+            fail(acc, isolation.failure_of(exc))
+            return True
 
     jobs = ((path, (path, password_of(path), wanted, prof, as_of)) for path in files)
-    for path, reading in _ahead(jobs, _read_file, workers):
+    undecided: list[tuple[int, Path, object, FileAccount]] = []
+    for path, got in isolation.run_isolated(jobs, _read_file, workers, passthrough=(readers.ReadError,),
+                                            time_limit=time_limit):
         acc = FileAccount(str(path))
         accounts.append(acc)
-        take(path, reading, acc)
+        if not guarded_take(len(accounts) - 1, path, got, acc):
+            undecided.append((len(accounts) - 1, path, got, acc))
         if progress:
             progress(path, acc.read)
+    for index, path, got, acc in undecided:  # files read before any file told the kind
+        if chosen is None:
+            acc.status, acc.code, acc.reason = "skipped", "file.unknown_kind", R_UNKNOWN_KIND
+        else:
+            guarded_take(index, path, got, acc)
     if chosen is None:
         chosen = "flow"
+    if failures and error_log:
+        isolation.write_log(error_log, failures)
+    parts, issues, rejected_rows = [], [], []
+    for index in sorted(per_file):  # path order, whichever file told the kind
+        frames, file_issues, file_rejected = per_file[index]
+        parts += frames
+        issues += file_issues
+        rejected_rows += file_rejected
     roster, duplicates = combine(parts)
     kept = roster["source_file"].value_counts().to_dict() if len(roster) else {}
     for acc in accounts:
@@ -229,7 +278,8 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
     rejected_df = pd.DataFrame(rejected_rows, columns=["source_file", "source_sheet", "source_row", "name",
                                                        "id_number", "reason"])
     return MergeResult(kind=chosen, profile=prof.name, as_of=as_of, roster=roster, issues=issues,
-                       duplicates=duplicates, rejected=rejected_df, files=accounts)
+                       duplicates=duplicates, rejected=rejected_df, files=accounts, error_log=
+                       str(error_log) if failures and error_log else None)
 
 
 @dataclass
@@ -257,34 +307,6 @@ def _read_file(path: Path, password: str | None, kind: str | None, prof: Profile
     return _FileRead(rosters, others, checked)
 
 
-def _ahead(jobs, fn, workers: int):
-    """(key, future of ``fn(*args)``) for each (key, args) of ``jobs``, in order.
-
-    With ``workers`` processes, up to ``READ_AHEAD`` files per worker are read and checked
-    ahead of the one the merge is taking, so at most that many wait in memory; with 0,
-    each is done here when its turn comes."""
-    if not workers:
-        for key, args in jobs:
-            done: Future = Future()
-            try:
-                done.set_result(fn(*args))
-            except Exception as exc:  # delivered by .result(), as a worker's would be
-                done.set_exception(exc)
-            yield key, done
-        return
-    with ProcessPoolExecutor(workers) as pool:
-        queue: deque = deque()
-        pending = iter(jobs)
-        for key, args in itertools.islice(pending, READ_AHEAD * workers):
-            queue.append((key, pool.submit(fn, *args)))
-        while queue:
-            key, future = queue.popleft()
-            nxt = next(pending, None)
-            if nxt is not None:
-                queue.append((nxt[0], pool.submit(fn, *nxt[1])))
-            yield key, future
-
-
 def combine(parts: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The 花名册 (one row per child) and the duplicate rows, from sheets checked by :func:`check_sheet`."""
     roster = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(PROVENANCE))
@@ -300,6 +322,8 @@ def check_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of
     issues (file, sheet, issue), and the rows it cannot use (no name and no ID)."""
     report = check_roster(r, kind, prof, as_of)
     frame = r.frame.copy()
+    for key, values in report.normalised.items():  # 公民身份号码 in their compact form (x → X, full-width digits)
+        frame[key] = values
     st = report.statuses
     frame["age"] = [None if a < 0 else int(a) for a in st.age]
     frame["category"] = list(st.category)

@@ -55,11 +55,12 @@ def is_valid(number) -> bool:
 def fast_mobile_mask(values: np.ndarray) -> np.ndarray:
     """True where a value is plainly an 11-digit mobile number (decided in bulk);
     everything else goes through :func:`validate` one by one."""
-    arr = np.asarray(values, dtype=object).astype("U")
-    ok = np.char.str_len(arr) == 11
+    from .codepoints import of_length
+
+    ok, cp = of_length(values, 11)  # memory in proportion to the rows, not to the longest cell
     if not ok.any():
         return ok
-    cp = arr[ok].astype("U11").view(np.uint32).reshape(-1, 11).astype(np.int64) - 48
+    cp = cp.astype(np.int64) - 48
     good = ((cp >= 0) & (cp <= 9)).all(axis=1) & (cp[:, 0] == 1) & (cp[:, 1] >= 3)
     ok[ok] = good
     return ok

@@ -94,6 +94,9 @@ class Report:
     columns: dict[str, str] = field(default_factory=dict)
     ignored: list[tuple[str, str]] = field(default_factory=list)
     source: dict = field(default_factory=dict)
+    # ID columns whose numbers were not all in their compact form (full-width digits, a lower-case
+    # x, spaces): the whole column normalised, for rosters that keep the rows (the merge)
+    normalised: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -169,6 +172,7 @@ class Table:
         self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._filled: dict[str, np.ndarray] = {}
         self.odd: dict[str, np.ndarray] = {}  # rows of a choice column whose value is not one option
+        self.normalised: dict[str, np.ndarray] = {}  # ID columns with numbers in their compact form
 
     def col(self, key: str) -> np.ndarray:
         return self._cols.get(key, self._empty)
@@ -213,7 +217,8 @@ class Table:
         odd = self.odd.get(key)
         if odd is None:  # not checked as a choice column: decide per distinct value
             return self.per_value(key, lambda v: v in opts or any(p in opts for p in split_multi(v)))
-        hit = pd.Series(col).isin(opts).to_numpy().copy()
+        # dtype=object here and below: pandas 3 would turn the column into its str dtype first (slow)
+        hit = pd.Series(col, dtype=object).isin(opts).to_numpy().copy()
         for pos in odd:  # several ticks in one cell, or a value outside the options
             if not hit[pos] and any(p in opts for p in split_multi(col[pos])):
                 hit[pos] = True
@@ -336,7 +341,7 @@ def validate_frame(frame: pd.DataFrame, kind: str, profile: Profile | str | None
     statuses = status.classify(t)
     report = Report(kind=kind, profile=prof.name, as_of=ref, as_of_source=source, rows=t.n,
                     issues=sheet_issues + t.issues, statuses=statuses,
-                    columns={k: t.letter(k) for k in frame.columns})
+                    columns={k: t.letter(k) for k in frame.columns}, normalised=t.normalised)
     _count_per_row(t, statuses)
     report.issues = sheet_issues + _sorted(t)
     return report
@@ -406,7 +411,7 @@ def _check_choice(t: Table, f: Field) -> None:
     empty = ~t.filled(f.key)
     t.add_mask("field.required", _required_mask(t, f, empty), f.key)
     # Most values are printed options: only the others are looked at, once per distinct value.
-    odd = np.flatnonzero(~pd.Series(col).isin(f.options).to_numpy() & ~empty)
+    odd = np.flatnonzero(~pd.Series(col, dtype=object).isin(f.options).to_numpy() & ~empty)
     t.odd[f.key] = odd
     if len(odd):
         codes, uniques = pd.factorize(col[odd])
@@ -516,6 +521,7 @@ def _check_id(t: Table, f: Field) -> None:
     col = t.col(key)
     empty = col == ""
     ok, birth, male, region = idcard.bulk_check(col, t.as_of)
+    fixed = None  # the column with normalised numbers, when any was not in its compact form
     for pos in np.flatnonzero(~ok & ~empty):
         raw = col[pos]
         try:
@@ -532,7 +538,13 @@ def _check_id(t: Table, f: Field) -> None:
         birth[pos] = np.datetime64(b, "D")
         male[pos] = idcard.get_sex(number) == "男"
         region[pos] = int(number[:6])
-        col[pos] = number
+        if number != raw:  # a copy: the column may be a read-only view of the frame (pandas copy-on-write)
+            if fixed is None:
+                fixed = col.copy()
+            fixed[pos] = number
+    if fixed is not None:
+        t.set_col(key, fixed)
+        t.normalised[key] = fixed
     t.add_mask("field.required", _required_mask(t, f, empty), key)
     _region_warnings(t, key, col, ok, birth, region)
     t.id_ok[key], t.id_birth[key], t.id_male[key] = ok, birth, male
@@ -739,7 +751,7 @@ def ages_at(birth: np.ndarray, ref: _dt.date) -> np.ndarray:
 
 def _check_duplicates(t: Table) -> None:
     if t.has("id_number"):
-        ids = pd.Series(t.col("id_number"))
+        ids = pd.Series(t.col("id_number"), dtype=object)
         ok = t.id_ok["id_number"]
         dup = ids.duplicated(keep=False).to_numpy() & ok
         if dup.any():
@@ -753,7 +765,7 @@ def _check_duplicates(t: Table) -> None:
     no_id = ~t.filled("id_number") if t.has("id_number") else np.ones(t.n, dtype=bool)
     if t.has("name") and "birth" in t.dates and no_id.any():
         birth = t.dates["birth"]
-        key = pd.Series([f"{n}|{b}" for n, b in zip(t.col("name"), birth)])
+        key = pd.Series([f"{n}|{b}" for n, b in zip(t.col("name"), birth)], dtype=object)
         dup = key.duplicated(keep=False).to_numpy() & t.filled("name") & ~np.isnat(birth)
         for pos in np.flatnonzero(dup & no_id):
             others = "、".join(str(t.rows[o]) for o in np.flatnonzero(key.to_numpy() == key[pos]) if o != pos)
