@@ -352,6 +352,12 @@ def build(folder, seed: int = 0, *, libreoffice: bool = True, bomb_mb: int = 200
     tg = grid + [["合计", f"{n}人"], ["", "汇总", str(n)], ["小计：", n], ["填表人：李四", "", "审核人：王五"]]
     write_xlsx(folder / "total_rows.xlsx", [("花名册", tg)])
     add("total_rows.xlsx", "structure", "merged", n)
+    left = people(rng, 3, "left")
+    write_xlsx(folder / "other_kind_left.xlsx", [("花名册", table(left, kind="left"))])
+    add("other_kind_left.xlsx", "structure", "either")  # a 留守 table among 流动 ones: merged alone, listed among them
+    bare = [["姓名", "性别", "公民身份号码"]] + [[r["name"], r["sex"], r["id_number"]] for r in people(rng, 3)]
+    write_xlsx(folder / "a_kind_unknown.xlsx", [("Sheet1", bare)])  # sorts first: its kind cannot be told
+    add("a_kind_unknown.xlsx", "structure", "either")
     kg = [[v for v in row] for row in grid]
     kg[1][name_c] = "x" * 40000
     write_xlsx(folder / "long_cell.xlsx", [("花名册", kg)])
@@ -414,7 +420,7 @@ def mutants(folder, seed: int, count: int) -> list[Case]:
     folder = Path(folder)
     rng = random.Random(seed)
     sources = [p for p in sorted(folder.iterdir()) if p.suffix.lower() in (".xlsx", ".xls", ".ods", ".csv", ".xlsm")
-               and p.stat().st_size < 2_000_000]
+               and 0 < p.stat().st_size < 2_000_000]
     out = []
     for i in range(count):
         src = rng.choice(sources)

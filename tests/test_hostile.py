@@ -156,6 +156,8 @@ def test_a_folder_of_every_hostile_file_merges_and_lists_each_file(corpus, folde
     got = {n: ({"merged": "merged", "skipped": "unread"}[files[n]["status"]],
                files[n]["read"] if must[n][1] >= 0 else -1) for n in must}
     assert got == must
+    assert files["other_kind_left.xlsx"]["code"] == "file.other_kind"
+    assert "请" in files["other_kind_left.xlsx"]["reason"]
     t = report["totals"]
     assert t["read"] == t["kept"] + t["folded"] + t["rejected"]
     wb = openpyxl.load_workbook(out / "花名册.xlsx", read_only=True)
@@ -269,3 +271,15 @@ def test_validate_of_a_workbook_with_many_rosters_says_which_sheets_it_did_not_c
     checked = check.check_file(folder / "sheets200.xlsx", as_of=hostile.AS_OF)
     notes = checked.report.source["notes"]
     assert any("还有 199 个花名册表格未校验" in n and "--sheet" in n for n in notes)
+
+
+def test_data_rows_holding_relation_words_do_not_start_a_new_table():
+    from xltools.textreport import column_title
+
+    rows = hostile.people(__import__("random").Random(3), 3)
+    keys = list(rows[0])
+    grid = [[column_title("flow", k) for k in keys]] + [[r[k] for k in keys] for r in rows]
+    grid[2][keys.index("name")], grid[2][keys.index("father_name")], grid[2][keys.index("mother_name")] = \
+        "父亲", "母亲", "监护人"
+    r = readers.read_grid(grid)
+    assert len(r.frame) == 3 and not r.notes

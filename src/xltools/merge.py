@@ -122,6 +122,9 @@ class MergeResult:
         }
 
 
+_LOG_TAIL = isolation.log_path("x.xlsx").name[1:]  # "_错误记录.txt": an earlier run's error log, not an input
+
+
 def collect(inputs) -> list[Path]:
     """Files to merge: the files given, and the roster files under the folders given
     (recursively); Office lock files (``~$x.xlsx``) and hidden files are skipped."""
@@ -130,7 +133,7 @@ def collect(inputs) -> list[Path]:
         p = Path(item)
         if p.is_dir():
             out += sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES
-                          and not q.name.startswith(("~$", ".")))
+                          and not q.name.startswith(("~$", ".")) and not q.name.endswith(_LOG_TAIL))
         else:
             out.append(p)
     return list(dict.fromkeys(out))
@@ -213,7 +216,8 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
         if not usable:
             other = KIND_LABELS.get(next(iter({r.kind for r in rosters if r.kind}), ""), "其他")
             acc.status, acc.code = "skipped", "file.other_kind"
-            acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并"
+            acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并；" \
+                         f"请把{other}儿童表另行合并（--kind {other}）"
             return True
         frames, file_issues, file_rejected = [], [], []
         for i, r in usable:

@@ -1,6 +1,6 @@
 """Roster files as tables: find the header, map columns to the schema, read rows as text.
 
-Reads what townships and villages send: .xlsx/.xlsm/.xls, .csv in UTF-8 or
+Reads what townships and villages send: .xlsx/.xlsm/.xls/.ods, .csv in UTF-8 or
 GBK/GB18030, ".xls" files that are really HTML tables (what many web systems
 export), and encrypted workbooks when a password is given (msoffcrypto-tool).
 It finds the header itself — title rows above it, a two-row header with merged
@@ -15,9 +15,13 @@ hidden rows) 6.47 s; :func:`read_roster` end to end (20,000 rows × 41 mapped
 columns) 0.86 s.  Calamine also gives merged ranges, which is all the header
 search needs.  It does not say which rows/columns are hidden; it reads them like
 any other, which is what a roster needs (a hidden row is still a child), so
-openpyxl is not used at all.  Not guarded yet: calamine allocates a sheet's whole
-used range, so a damaged .xls whose dimensions claim 10,000 × 34,000 cells (seen
-by fuzzing) takes ~20 GB before Python sees a row.
+openpyxl is not used at all.  Calamine allocates a sheet's whole bounding box,
+so :mod:`xltools.sniff` checks the size a file claims (and what its name hides:
+text, UTF-16 and Excel 2003 XML named .xls) before calamine sees it.
+
+Not every sheet of a workbook becomes a roster: hidden sheets and instructions
+sheets (填表说明 with an example row) are listed with the reason; a sheet holding
+a second table under another header gives two rosters, each read by its own header.
 
 Every value comes out as text, by these rules (the rule engine relies on them):
 stripped strings; dates as ``YYYY-MM-DD``; integer-valued numbers below 1e15
@@ -742,7 +746,7 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
         if n_filled >= MIN_HEADER_MATCHES and not words.isdisjoint(raw) and \
                 sum(1 for v in raw if type(v) is str and norm_header(v) in words) >= MIN_HEADER_MATCHES:
             again = _map_header(grid, (r,), form_for(h.kind or KINDS[0], profile))
-            if any(h.mapping.get(c, k) != k for c, k in again.mapping.items()):
+            if again.score >= MIN_HEADER_MATCHES and any(h.mapping.get(c, k) != k for c, k in again.mapping.items()):
                 next_table = r  # a table with another header: read on its own (_sheet_tables)
                 break
         if n_filled >= 3 and norm_header(first) in header_set and \
@@ -788,9 +792,10 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
 
 @lru_cache(maxsize=None)
 def _header_words(kind: str | None) -> frozenset:
-    """Header texts of every form (normalised), to spot a header row among data rows."""
+    """Header texts of every form (normalised), to spot a header row among data rows; not the
+    bare 父亲/母亲 group words, which are also what a 与儿童关系 cell holds."""
     kinds = (kind,) if kind else KINDS
-    return frozenset(w for k in kinds for w in _lookup(k)) | frozenset(PERSON_PARENTS)
+    return frozenset(w for k in kinds for w in _lookup(k)) - frozenset(PERSON_PARENTS)
 
 
 def read_grid(grid, *, merged=None, kind: str | None = None, profile=None, name: str = "") -> Roster:
@@ -946,6 +951,8 @@ def _sheet_tables(path, name: str, grid: list[list], merged, kind, hidden: bool,
     while True:
         r = _sheet_roster(path, name, grid, merged, kind, hidden, profile)
         if isinstance(r, str):
+            if out:  # cannot happen (the split needs a header the search finds), but never silently
+                out[-1].notes.append(f"第{offset + 1}行起的内容没有读取（{r}）；请把它移到单独的工作表")
             return out or r
         if offset:
             r.frame.index = r.frame.index + offset
