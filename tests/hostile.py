@@ -389,6 +389,7 @@ def build(folder, seed: int = 0, *, libreoffice: bool = True, bomb_mb: int = 200
             ("bad_cell_ref.xlsx", lambda d: d.replace(b'r="B2"', b'r="2B"', 1), "either"),
             ("dimension_claim.xlsx", lambda d: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"',
                                                       d), "either"),
+            ("stray_cell_wide.xlsx", lambda d: d.replace(b'r="A3"', b'r="AAAA70000"', 1), "unread"),  # fuzz seed 5
             ("stray_cell.xlsx", lambda d: d.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n">'
                                                     b"<v>1</v></c></row></sheetData>"), "either"),
         ):

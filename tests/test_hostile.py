@@ -242,6 +242,7 @@ def test_text_and_xml_exports_are_read_whatever_their_name(corpus, name):
 
 
 @pytest.mark.parametrize("name, detail", [("stray_cell.xlsx", "1048576 行 × 16384 列"),
+                                          ("stray_cell_wide.xlsx", "70000 行 × 18279 列"),
                                           ("xls_dimension_claim.xls", "声明的范围"),
                                           ("zip_bomb.xlsx", "倍"), ("html_huge_span.xls", "合并单元格")])
 def test_size_claims_are_refused_before_anything_is_allocated(corpus, name, detail):
