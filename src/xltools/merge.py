@@ -47,7 +47,10 @@ from .profiles import Profile, available as available_profiles, load as load_pro
 from .roster import PROVENANCE, PROVENANCE_LABELS, STATUS_COLUMNS, STATUS_LABELS, FileAccount, MergeResult
 from .schema import KIND_LABELS, PLACE_LABELS, parse_kind
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+# a folder's files that are merged or listed in 未读取文件 (a village's Word file or photo is
+# listed too, so nobody assumes it was counted); the readers tell a file by its bytes
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".xltx", ".xlt", ".et", ".ods", ".csv", ".tsv", ".txt", ".xml",
+            ".htm", ".html", ".doc", ".docx", ".wps", ".pdf", ".jpg", ".jpeg", ".png", ".zip", ".rar", ".7z")
 MAX_WORKERS = 4  # processes reading and checking files (each holds its own copy of the engine)
 # Below this many files, starting worker processes costs more than it saves: forking is
 # cheap (Linux), spawning (Windows, macOS) imports pandas afresh in each worker, ~1–2 s.
@@ -63,6 +66,9 @@ _TOWN = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:街道办事处|街道|镇|乡))"
 _VILLAGE = re.compile(r"([\u4e00-\u9fff]{1,12}?(?:村民委员会|居民委员会|社区|村|居委会))")
 
 
+_LOG_TAIL = isolation.log_path("x.xlsx").name[1:]  # "_错误记录.txt": an earlier run's error log, not an input
+
+
 def collect(inputs) -> list[Path]:
     """Files to merge: the files given, and the roster files under the folders given
     (recursively); Office lock files (``~$x.xlsx``) and hidden files are skipped."""
@@ -71,7 +77,7 @@ def collect(inputs) -> list[Path]:
         p = Path(item)
         if p.is_dir():
             out += sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES
-                          and not q.name.startswith(("~$", ".")))
+                          and not q.name.startswith(("~$", ".")) and not q.name.endswith(_LOG_TAIL))
         else:
             out.append(p)
     return list(dict.fromkeys(out))
@@ -186,14 +192,14 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
         """Take one file's rosters into the merge; False when its kind is not known yet."""
         nonlocal chosen
         if isinstance(got, readers.ReadError):
-            acc.status, acc.code, acc.reason = "skipped", got.code, readers.ReadError.MESSAGES[got.code]
+            acc.status, acc.code, acc.reason = "skipped", got.code, got.reason
             return True
         rosters, others, checked = got.rosters, got.others, got.checked
         if chosen and any(r.kind is None for r in rosters):  # a kind learnt from earlier files
             try:
                 rosters, others = readers.read_rosters(path, kind=chosen, profile=prof, password=password_of(path))
             except readers.ReadError as exc:
-                acc.status, acc.code, acc.reason = "skipped", exc.code, readers.ReadError.MESSAGES[exc.code]
+                acc.status, acc.code, acc.reason = "skipped", exc.code, exc.reason
                 return True
             checked = {}
         acc.other_sheets = others
@@ -213,7 +219,8 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
         if not usable:
             other = KIND_LABELS.get(next(iter({r.kind for r in rosters if r.kind}), ""), "其他")
             acc.status, acc.code = "skipped", "file.other_kind"
-            acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并"
+            acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并；" \
+                         f"请把{other}儿童表另行合并（--kind {other}）"
             return True
         frames, file_issues, file_rejected = [], [], []
         recorded = meta.get("profile")
@@ -248,6 +255,7 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
         frame, sheet_issues, rejected = result
         frames, file_issues, file_rejected = into
         acc.sheets.append(r.sheet)
+        acc.notes.extend((r.sheet, n) for n in r.notes)
         if not acc.as_of:
             acc.as_of, acc.as_of_source = when.isoformat(), source
         acc.read += len(r.frame)

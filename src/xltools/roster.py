@@ -41,6 +41,7 @@ class FileAccount:
     rejected: int = 0
     rejected_reasons: dict[str, int] = field(default_factory=dict)
     other_sheets: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (sheet, what the reader cleaned or left blank)
     as_of: str = ""               # the 统计日期 its rows were checked at, and where it came from
     as_of_source: str = ""
     # per sheet: [{"sheet", "column", "header", "key", "field"}], key '' for a column not used

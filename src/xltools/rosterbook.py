@@ -162,6 +162,9 @@ def _unread(wb, fmt, result: MergeResult) -> None:
     for f in result.files:
         for sheet, why in f.other_sheets:
             rows.append({"file": f.path, "reason": f"工作表“{sheet}”未合并：{why}", "code": "sheet.not_roster"})
+        for sheet, note in f.notes:  # merged, but the reader had to clean or leave cells blank
+            rows.append({"file": f.path, "reason": f"工作表“{sheet}”已合并，但{note}" if sheet else f"已合并，但{note}",
+                         "code": "sheet.note"})
     write_table(ws, fmt, [("file", "文件"), ("reason", "原因"), ("code", "代码")],
            pd.DataFrame(rows, columns=["file", "reason", "code"]))
     if not rows:
