@@ -1,4 +1,4 @@
-"""The docstring examples of idcard, regions, dates, codepoints, readers and stats run and pass (what ``--doctest-modules`` would check)."""
+"""The docstring examples of idcard, regions, dates, codepoints, readers, sheetread and stats run and pass (what ``--doctest-modules`` would check)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import doctest
 
 import pytest
 
-from xltools import codepoints, dates, idcard, readers, regions, stats
+from xltools import codepoints, dates, idcard, readers, regions, sheetread, stats
 
 
-@pytest.mark.parametrize("module", [idcard, regions, dates, codepoints, readers, stats], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [idcard, regions, dates, codepoints, readers, sheetread, stats], ids=lambda m: m.__name__)
 def test_docstring_examples_pass(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, report=True)
     assert result.attempted > 0, f"{module.__name__} has no docstring examples"

@@ -27,10 +27,10 @@ LAYERS = {
     "schema": "core", "profiles": "core", "idcard": "core", "regions": "core", "places": "core", "dates": "core",
     "phone": "core", "codepoints": "core", "issues": "core", "identity": "core", "rowtable": "core",
     "validate": "core", "status": "core", "stats": "core", "departments": "core", "synthetic": "core",
-    "textreport": "core", "forms.layout": "core",
+    "textreport": "core",
     # reading and writing workbooks and files
     "workbooks": "workbooks",
-    "atomic": "workbooks", "readers": "workbooks", "sniff": "workbooks", "check": "workbooks",
+    "atomic": "workbooks", "readers": "workbooks", "sheetread": "workbooks", "sniff": "workbooks", "check": "workbooks",
     "roster": "workbooks", "rosterbook": "workbooks", "rosterread": "workbooks", "outbook": "workbooks",
     "bulksheet": "workbooks", "xlsxfinish": "workbooks", "privacy": "workbooks", "isolation": "workbooks",
     "settings": "workbooks", "marking": "workbooks", "forms.read": "workbooks",

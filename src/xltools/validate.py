@@ -28,7 +28,6 @@ from . import dates, idcard, phone, status
 from .issues import ERROR, Issue, flatten as _flatten
 from .profiles import Profile, load as load_profile
 from .rowtable import NAT, StatusColumns, Table, split_multi
-from .rowtable import column_letter  # noqa: F401  (where the readers take it from)
 from .schema import MULTI_JOINER, VALUE_HINTS, Field
 
 

@@ -3,7 +3,7 @@
 A form is a grid of labelled cells, whoever drew it: our own (xlsx, docx), the
 district's Word form, a village's Excel copy with a row inserted.  So nothing here
 depends on positions.  Each cell whose text is a field's label (the schema's labels,
-titles and synonyms, through :func:`xltools.readers.match_header`) starts that field;
+titles and synonyms, through :func:`xltools.sheetread.match_header`) starts that field;
 its answer is what follows it on its row(s) up to the next label — or, when nothing
 follows, the cell below it (labels above values).  Which person a 公民身份号码 belongs
 to is decided by the section (其他监护人, 委托照护) and, in the parents' section, by the
@@ -29,9 +29,9 @@ import pandas as pd
 
 from ..dates import DateError, parse_date
 from ..issues import Issue
-from ..readers import PART_LABELS, ReadError, Roster, cell_text, form_for, match_header, norm_header
+from ..sheetread import PART_LABELS, ReadError, Roster, cell_text, form_for, match_header, norm_header
 from ..schema import ADDRESS_PARTS, FORM_LAYOUT, FORM_TITLES, KINDS, MULTI_JOINER, SHEET_FIELDS, Field, Form
-from ..validate import column_letter
+from ..rowtable import column_letter
 
 TICKED = "☑☒■√✓✔●▇█▣◉"
 UNTICKED = "☐□口○◯"
