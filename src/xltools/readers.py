@@ -881,7 +881,7 @@ def _header_words(kind: str | None) -> frozenset:
     """Header texts of every form (normalised), to spot a header row among data rows; not the
     bare 父亲/母亲 group words, which are also what a 与儿童关系 cell holds."""
     kinds = (kind,) if kind else KINDS
-    return frozenset(w for k in kinds for w in _lookup(k)) - frozenset(PERSON_PARENTS)
+    return frozenset(w for k in kinds for w in _base_lookup(k)) - frozenset(PERSON_PARENTS)
 
 
 def read_grid(grid, *, merged=None, kind: str | None = None, profile=None, name: str = "") -> Roster:
