@@ -192,6 +192,12 @@ def test_place_of_a_sheet_comes_from_its_unit_or_file_name():
     assert merge.place_of("", Path("木耳镇_流动.csv")) == ("木耳镇", "")
 
 
+def test_a_unit_written_as_street_office_is_the_same_township_as_the_street():
+    # "填报单位：龙溪街道办事处" and a file of 龙溪街道 are one 镇街 in 统计 and in split --by 镇街
+    assert merge.place_of("龙溪街道办事处", Path("x.csv")) == ("龙溪街道", "")
+    assert merge.place_of("重庆市渝北区龙溪街道办事处金龙社区居委会", Path("x.csv"), "重庆市") == ("龙溪街道", "金龙社区")
+
+
 def test_demo_shows_the_whole_workflow(tmp_path):
     res = run("demo", "-o", tmp_path / "演示")
     assert res.exit_code == 0, res.output

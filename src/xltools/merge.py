@@ -86,7 +86,8 @@ def place_of(unit: str, path: Path, default_province: str = "") -> tuple[str, st
         if town:
             rest = (text or "")[town.end():]
             village = _VILLAGE.search(rest)
-            return town.group(1), village.group(1) if village else ""
+            # 龙溪街道办事处 is the office of 龙溪街道: one 镇街, not two, in 统计 and split
+            return town.group(1).removesuffix("办事处"), village.group(1) if village else ""
     village = _VILLAGE.search(unit or path.stem)
     return "", village.group(1) if village else ""
 
