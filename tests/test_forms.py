@@ -126,6 +126,27 @@ def test_blank_xlsx_form_lets_only_the_answer_cells_be_typed(tmp_path):
     assert lists and all("☑" in dv.formula1 for dv in lists)
 
 
+def test_issues_of_a_filled_xlsx_form_point_at_the_answer_cell_not_at_a_roster_column(tmp_path):
+    # A 儿童主任 fills the blank form by hand; "第4行 J列" for an ID typed in J6 sends her to the
+    # 姓名, and a field left blank has no cell of its own to point at.
+    path = pf.blank(tmp_path / "blank.xlsx", kind="流动", profile="chongqing")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    lay = layout("flow", "chongqing")
+    answer = {c.key: c for c in lay.cells if c.role == "value" and c.answer}
+    ws.cell(answer["name"].row + 1, answer["name"].col + 1, "郑可欣")
+    bad_id = synthetic.make_id(random.Random(1), "500112", dt.date(2016, 4, 18), False)
+    bad_id = bad_id[:-1] + ("1" if bad_id[-1] != "1" else "2")  # a wrong check digit
+    ws.cell(answer["id_number"].row + 1, answer["id_number"].col + 1, bad_id)
+    wb.save(tmp_path / "filled.xlsx")
+    report = check_file(tmp_path / "filled.xlsx", profile="chongqing", as_of=dt.date(2026, 9, 30)).report
+    id_issue = next(i for i in report.issues if i.field == "id_number")
+    cell = answer["id_number"]
+    assert (id_issue.row, id_issue.column) == (cell.row + 1, openpyxl.utils.get_column_letter(cell.col + 1))
+    blank = next(i for i in report.issues if i.field == "schooling")
+    assert blank.code == "field.required" and (blank.row, blank.column) == (None, "")
+
+
 def test_blank_form_reads_back_as_no_child(tmp_path):
     path = pf.blank(tmp_path / "blank.docx", kind="留守", fmt="docx")
     rosters, others = readers.read_rosters(path)

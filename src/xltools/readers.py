@@ -107,6 +107,8 @@ class Roster:
     unused_values: dict[str, list[str]] = field(default_factory=dict)
     issues: list = field(default_factory=list)  # what reading found (a form's ambiguous ticks)
     shape: str = "roster"                       # or "form": one child's 登记表 (xltools.forms.read)
+    # a form's answer cells: field key → (row, column letter); issues point there, not at a column
+    cells: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 # --- opening files ----------------------------------------------------------------
