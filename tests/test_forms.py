@@ -147,6 +147,16 @@ def test_issues_of_a_filled_xlsx_form_point_at_the_answer_cell_not_at_a_roster_c
     assert blank.code == "field.required" and (blank.row, blank.column) == (None, "")
 
 
+def test_blank_form_named_docx_is_a_word_document_and_a_clashing_format_is_refused(tmp_path):
+    # A newcomer writes -o 空白登记表.docx without --format: she must get Word, not an .xlsx so named
+    res = run("form", "--blank", "--kind", "流动", "--profile", "chongqing", "-o", tmp_path / "空白登记表.docx")
+    assert res.exit_code == 0, res.output
+    assert Document(tmp_path / "空白登记表.docx").tables
+    res = run("form", "--blank", "--kind", "流动", "--format", "xlsx", "-o", tmp_path / "b.docx")
+    assert res.exit_code == 2 and "--format" in res.output and ".docx" in res.output
+    assert not (tmp_path / "b.docx").exists()
+
+
 def test_blank_form_reads_back_as_no_child(tmp_path):
     path = pf.blank(tmp_path / "blank.docx", kind="留守", fmt="docx")
     rosters, others = readers.read_rosters(path)
