@@ -367,12 +367,25 @@ def test_merge_of_a_folder_mixing_forms_and_rosters_accounts_for_every_child(tmp
     assert all(f.status == "merged" for f in result.files)
 
 
+def test_merge_screen_says_forms_are_read_by_their_fields_not_that_they_used_no_column(tmp_path):
+    d = tmp_path / "收件"
+    d.mkdir()
+    excel_kids = kids(2, "flow", "chongqing", seed=2)
+    write_workbook(d / "乌牛村登记表.xlsx", layout("flow", "chongqing"), [(r["name"], r, "") for r in excel_kids])
+    res = run("merge", d, "-o", tmp_path / "花名册.xlsx", "--profile", "chongqing", "--as-of", AS_OF.isoformat())
+    assert res.exit_code in (0, 1), res.output
+    assert "使用 0 列" not in res.output
+    assert "乌牛村登记表.xlsx：登记表，按栏目读取" in res.output
+
+
 def test_validate_takes_a_form_as_it_takes_a_roster(tmp_path):
     rows = kids(1, "left", "chongqing", seed=9)
     path = write_document(tmp_path / "登记表.docx", layout("left", "chongqing"), [(rows[0]["name"], rows[0], "")])
     res = run("validate", path, "--profile", "chongqing", "--as-of", AS_OF.isoformat())
     assert res.exit_code == 0, res.output
     assert "留守" in res.output
+    # its fields are not a roster's columns: no "AH列父亲姓名" for a Word table
+    assert "已读取的栏目：" in res.output and "已识别的列" not in res.output and "表头：—" not in res.output
 
 
 def test_form_command_prints_one_file_per_village_prefilled_and_masked(tmp_path):

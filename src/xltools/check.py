@@ -102,5 +102,5 @@ def check_file(path, *, kind: str | None = None, profile: Profile | str | None =
     report.source = {"file": str(path), "sheet": roster.sheet, "header_rows": list(roster.header_rows),
                      "kind": chosen, "kind_label": KIND_LABELS[chosen], "kind_source": source,
                      "unit": roster.unit, "report_date": roster.report_date, "profile_source": profile_source,
-                     "skipped_rows": [list(x) for x in roster.skipped_rows]}
+                     "skipped_rows": [list(x) for x in roster.skipped_rows], "shape": roster.shape}
     return CheckedFile(roster, report, source)
