@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from . import readers
 from .issues import Issue
-from .profiles import Profile, available as available_profiles, load as load_profile
+from .profiles import DEFAULT_SOURCE, Profile, available as available_profiles, load as load_profile
 from .schema import KIND_LABELS, parse_kind
 from .validate import Report, validate_frame
 
@@ -85,7 +85,7 @@ def check_file(path, *, kind: str | None = None, profile: Profile | str | None =
     elif recorded in available_profiles():
         prof, profile_source = load_profile(recorded), "文件记录的口径"
     else:
-        prof, profile_source = load_profile(None), "默认"
+        prof, profile_source = load_profile(None), DEFAULT_SOURCE
     prof = prof.with_synonyms(synonyms)
     wanted = parse_kind(kind) if kind else None
     roster = readers.read_roster(path, kind=wanted, profile=prof, password=password, sheet=sheet)

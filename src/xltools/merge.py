@@ -43,7 +43,7 @@ from . import identity, isolation, readers, regions
 from .check import check_roster, unused_field_issues as check_unused
 from .dates import DateError, parse_date
 from .issues import Issue
-from .profiles import Profile, available as available_profiles, load as load_profile
+from .profiles import DEFAULT_SOURCE, Profile, available as available_profiles, load as load_profile
 from .roster import PROVENANCE, PROVENANCE_LABELS, STATUS_COLUMNS, STATUS_LABELS, FileAccount, MergeResult
 from .schema import KIND_LABELS, PLACE_LABELS, parse_kind
 
@@ -133,7 +133,7 @@ def _decide_profile(files, profile, passwords, synonyms, source: str) -> tuple[P
             continue
         if rec in available_profiles():
             return load_profile(rec).with_synonyms(synonyms), f"{path.name} 记录的口径"
-    return load_profile(None).with_synonyms(synonyms), "默认"
+    return load_profile(None).with_synonyms(synonyms), DEFAULT_SOURCE
 
 
 def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = None,
