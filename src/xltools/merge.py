@@ -399,7 +399,7 @@ def check_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of
     issues (file, sheet, issue), and the rows it cannot use (no name and no ID)."""
     report = check_roster(r, kind, prof, as_of)
     frame = r.frame.copy()
-    for key, values in report.normalised.items():  # 公民身份号码 in their compact form (x → X, full-width digits)
+    for key, values in report.normalised.items():  # IDs compact (x → X, full-width digits), dates ISO
         frame[key] = values
     st = report.statuses
     frame["age"] = [None if a < 0 else int(a) for a in st.age]
