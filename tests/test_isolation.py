@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 import xltools
-from factories import AS_OF, child, children, valid_id, write_xlsx
+from factories import AS_OF, children, valid_id, write_xlsx
 from xltools import idcard, isolation, merge, phone
 from xltools.cli import main
 from xltools.rosterbook import UNREAD_SHEET

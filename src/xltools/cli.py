@@ -579,8 +579,9 @@ def serve(port, no_browser, launcher_dir):
 @click.argument("roster", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", "out", required=True, type=click.Path(),
               help="输出文件夹（由花名册生成时）或输出文件（--blank 时，如 登记表.xlsx）。")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "pdf"]), default="xlsx", show_default=True,
-              help="xlsx：每名儿童一个工作表；docx：Word，每名儿童一页；pdf：由 LibreOffice 转换（须已安装）。")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "pdf"]), default=None,
+              help="xlsx：每名儿童一个工作表；docx：Word，每名儿童一页；pdf：由 LibreOffice 转换（须已安装）。"
+                   "不写时按 -o 文件名的后缀，再没有则为 xlsx。")
 @click.option("--by", "by", type=click.Choice(["村社区", "儿童"]), default="村社区", show_default=True,
               help="每个村（社区）一个文件，或每名儿童一个文件。")
 @click.option("--mask", is_flag=True, help="公民身份号码、电话只显示前后几位（上门核实用表不必印全号）。")
@@ -611,6 +612,11 @@ def form_command(roster, out, fmt, by, mask, as_of, blank, kind, profile, passwo
             if not kind:
                 raise click.UsageError("生成空白登记表须写 --kind 流动 或 --kind 留守。")
             target = Path(out)
+            named = target.suffix.lower().lstrip(".") if not target.is_dir() else ""
+            if named in ("xlsx", "docx", "pdf") and fmt and fmt != named:
+                raise click.UsageError(f"输出文件名 {target.name} 的后缀是 .{named}，与 --format {fmt} 不符；"
+                                       f"请把文件名改为 .{fmt}，或改用 --format {named}。")
+            fmt = fmt or (named if named in ("xlsx", "docx", "pdf") else "xlsx")  # -o 空白登记表.docx: Word
             if target.is_dir() or not target.suffix:
                 k = parse_kind(kind)
                 from .schema import FORM_TITLES
@@ -621,7 +627,7 @@ def form_command(roster, out, fmt, by, mask, as_of, blank, kind, profile, passwo
             return
         if not roster:
             raise click.UsageError("请给出花名册文件，或写 --blank 生成空白登记表。")
-        result = pf.prefill(roster, out, fmt=fmt, by={"村社区": "village", "儿童": "child"}[by], mask=mask,
+        result = pf.prefill(roster, out, fmt=fmt or "xlsx", by={"村社区": "village", "儿童": "child"}[by], mask=mask,
                             as_of=as_of, kind=kind, profile=profile, password=password)
     except (ReadError, RosterError, pf.FormsError, ValueError) as e:
         click.echo(f"错误：{getattr(e, 'message', None) or e}", err=True)
