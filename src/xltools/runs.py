@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import atomic, isolation, merge as merging, privacy, profiles, rosterbook
 from .settings import Settings
