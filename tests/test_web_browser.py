@@ -97,6 +97,7 @@ def run_step(page, button: str, timeout: float = 120_000) -> None:
     """Press the step's button and wait until the progress bar shows 100% and the result is there."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    page.wait_for_selector("form[data-ready]", state="attached")  # the page's script has taken the form
     page.get_by_role("button", name=button).click()
     try:
         page.wait_for_selector(".run progress[value='100']", state="attached", timeout=timeout)
@@ -285,6 +286,7 @@ def test_settings_are_saved_to_xltools_toml_and_preselected(page, server):
     page.select_option("select[name=profile]", "chongqing")
     page.select_option("select[name=kind]", "留守")
     page.fill("input[name=as_of]", "2026-09-30")
+    page.wait_for_selector("form[data-ready]", state="attached")
     page.get_by_role("button", name="保存").click()
     wait_saved(page)
     saved = (server.server.settings_dir / "xltools.toml").read_text(encoding="utf-8")
@@ -295,6 +297,7 @@ def test_settings_are_saved_to_xltools_toml_and_preselected(page, server):
     page.get_by_role("link", name="设置").first.click()
     page.select_option("select[name=kind]", "")
     page.fill("input[name=as_of]", "")
+    page.wait_for_selector("form[data-ready]", state="attached")
     page.get_by_role("button", name="保存").click()
     wait_saved(page)
 
@@ -304,6 +307,7 @@ def test_a_failed_step_says_why_in_chinese(page, tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a workbook")
     page.get_by_role("link", name="校验").first.click()
     page.set_input_files("input[name=file]", bad)
+    page.wait_for_selector("form[data-ready]", state="attached")
     page.get_by_role("button", name="校验").click()
     error = page.locator("p.error")
     error.wait_for(state="visible")
