@@ -69,6 +69,26 @@ def stats_picture(out: Path) -> None:
         print(out / "merge_stats.png")
 
 
+def form_pictures(out: Path) -> None:
+    """A blank 附件1 (Chongqing) and the demo roster's forms prefilled and masked, as printed."""
+    from xltools import demo, merge, rosterbook
+    from xltools.forms import prefill
+
+    with tempfile.TemporaryDirectory() as tmp:
+        blank = prefill.blank(Path(tmp) / "blank.pdf", kind="流动", profile="chongqing", fmt="pdf")
+        roster = rosterbook.write(merge.merge([demo.build(Path(tmp) / "demo")], kind="流动", profile="chongqing"),
+                                  Path(tmp) / "花名册.xlsx")
+        done = prefill.prefill(roster, Path(tmp) / "forms", fmt="pdf", mask=True, as_of=REPORT)
+        for name, pdf in (("form_blank.png", blank), ("form_prefilled.png", sorted(done.files)[0])):
+            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf), str(Path(tmp) / "p")],
+                           check=True)
+            page = next(Path(tmp).glob("p*.png"))
+            (out / name).write_bytes(page.read_bytes())
+            page.unlink()
+            print(out / name)
+
+
 if __name__ == "__main__":
     main()
     stats_picture(ROOT / "docs")
+    form_pictures(ROOT / "docs")

@@ -28,6 +28,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import xltools
 from xltools import addin, cfb, ovba, vbaproject
 
 with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated since pyparsing 3
@@ -515,7 +516,7 @@ def test_install_puts_the_addin_in_xlstart_and_the_settings_in_the_user_config(t
     assert result.addin.read_bytes() == addin.build_bytes()
     lines = config.read_bytes().decode("gbk").split("\r\n")
     assert lines == ['"CONDA PATH","D:\\conda"', '"INTERPRETER_WIN","C:\\Users\\张三\\Python311\\python.exe"',
-                     f'"PYTHONPATH","{Path(addin.__file__).resolve().parents[1]}"', ""]
+                     f'"PYTHONPATH","{Path(xltools.__file__).resolve().parents[1]}"', ""]
 
 
 def test_install_where_the_config_folder_cannot_be_made_says_which_path(tmp_path):

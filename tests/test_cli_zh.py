@@ -172,11 +172,16 @@ def test_password_prompts_are_chinese_and_a_mismatch_asks_again(tmp_path):
     assert_chinese(res.output)
 
 
-def test_closing_the_password_prompt_is_cancelled_in_chinese(tmp_path):
-    res = run("template", "--kind", "流动", "--unit", "甲村", "-o", tmp_path / "t.xlsx", "--encrypt", input="")
-    assert res.exit_code == 1 and res.output.rstrip().endswith("已取消。")
-    assert not (tmp_path / "t.xlsx").exists()
-    assert_chinese(res.output)
+def test_stopping_a_command_with_ctrl_c_says_cancelled_in_chinese():
+    app = _confirming_group()
+
+    @app.command()
+    def wait():
+        """等待。"""
+        raise KeyboardInterrupt  # what Ctrl-C at a prompt (or during a merge) raises
+
+    res = CliRunner().invoke(app, ["wait"])
+    assert res.exit_code == 1 and res.output.strip() == "已取消。"
 
 
 def _confirming_group():

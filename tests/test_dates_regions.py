@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from xltools import dates, idcard, phone, regions
-from xltools.dates import DateError, add_months, age_on, parse_date
-from xltools.validate import ages_at
+from xltools.dates import DateError, add_months, age_on, ages_at, parse_date
 
 D = dt.date
 

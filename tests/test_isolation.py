@@ -23,6 +23,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+import xltools
 from factories import AS_OF, child, children, valid_id, write_xlsx
 from xltools import idcard, isolation, merge, phone
 from xltools.cli import main
@@ -203,7 +204,7 @@ def test_an_xls_claiming_a_huge_sheet_is_listed_and_the_screen_stays_clean(tmp_p
     (d / "0_坏维度.xls").write_bytes(bytes(data))
     shutil.copy(examples / "大盛镇_流动儿童.xls", d / "1_大盛镇.xls")
     before = (d / "0_坏维度.xls").read_bytes()
-    env = dict(os.environ, PYTHONPATH=str(Path(isolation.__file__).parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(xltools.__file__).parents[1]))
     out = tmp_path / "花名册.xlsx"
     run = subprocess.run([sys.executable, "-m", "xltools.cli", "merge", str(d), "-o", str(out), "--profile",
                           "chongqing"], capture_output=True, text=True, env=env, timeout=300)
@@ -373,7 +374,7 @@ def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
         "    print('writing', flush=True)\n"
         "    time.sleep(60)\n"
     )
-    env = dict(os.environ, PYTHONPATH=str(Path(isolation.__file__).parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(xltools.__file__).parents[1]))
     proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "花名册.xlsx")], stdout=subprocess.PIPE,
                             env=env, text=True)
     assert proc.stdout.readline().strip() == "writing"
@@ -394,7 +395,7 @@ def test_sigterm_during_a_pooled_run_stops_the_workers(tmp_path):
         "        pass\n"
     )
     (tmp_path / "run.py").write_text(script)
-    env = dict(os.environ, PYTHONPATH=str(Path(isolation.__file__).parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(Path(xltools.__file__).parents[1]))
     proc = subprocess.Popen([sys.executable, str(tmp_path / "run.py")], env=env, cwd=tmp_path)
     time.sleep(4)
     children_before = _children(proc.pid)

@@ -432,4 +432,4 @@ def test_damaged_copies_either_read_or_fail_with_a_read_error(tmp_path, name):
         try:
             read_roster(path)
         except ReadError as exc:
-            assert exc.code in ("file.corrupt", "file.not_spreadsheet", "file.no_header", "file.empty")
+            assert exc.code in ("file.corrupt", "file.too_large", "file.not_spreadsheet", "file.no_header", "file.empty")

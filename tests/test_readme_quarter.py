@@ -147,8 +147,6 @@ def test_this_quarters_merge_reports_only_the_errors_the_demo_made(quarter):
     assert {f for (f, _, t) in errors if t == missing} == {HAND_MADE}
 
 
-@pytest.mark.xfail(strict=True, reason="step 6 runs without --profile: the profile must come from the templates' "
-                   "metadata (numbers-a's branch); strict, so this mark must go when that work is merged")
 def test_next_quarters_merge_as_written_gives_the_same_errors_on_the_same_files(quarter):
     """Step 6 (no --profile in the README: the profile comes with the files) must not add errors:
     the same files were merged in step 1.  Depends on numbers-a's profile-from-metadata work."""

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from xltools import issues, schema, synthetic
+from xltools import issues, regions, schema, synthetic
 from xltools.schema import CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN
 from xltools.validate import validate_rows
 
@@ -122,16 +122,21 @@ def place(row, key, province, city, county, detail=""):
 
 
 def test_move_between_two_chongqing_main_city_districts_is_statistics_only():
-    row = place(flow_child(), "hukou_address", "重庆市", "重庆市", "江北区")
+    # 002 二(一)1: 中心城区各区之间异地居住的除外
+    row = place(flow_child(), "hukou_address", "重庆市", "重庆市", "沙坪坝区")
     st, _ = status(row)
     assert st.category == CAT_FLOW_STATS
     assert st.reasons == ["同属主城区范围内流动，不纳入监测摸排"]
 
 
-def test_old_jiangbei_code_and_new_liangjiang_district_are_both_main_city():
-    row = place(flow_child(), "hukou_address", "重庆市", "重庆市", "江北区")
-    place(row, "residence", "重庆市", "重庆市", "两江新区", "某街道1号")
-    assert status(row)[0].category == CAT_FLOW_STATS
+def test_old_jiangbei_district_and_new_liangjiang_district_are_one_county_after_the_reform():
+    # 2025-11-06: 江北区 → 两江新区; same county, so the township decides
+    row = place(flow_child(), "hukou_address", "重庆市", "重庆市", "江北区", "观音桥街道1号")
+    place(row, "residence", "重庆市", "重庆市", "两江新区", "两路街道1号")
+    st, _ = status(row)
+    assert (st.category, st.reasons) == (CAT_FLOW_STATS, ["同一县（区）内跨乡镇（街道）流动"])
+    place(row, "hukou_address", "重庆市", "重庆市", "江北区", "")
+    assert status(row)[0].category == CAT_UNKNOWN  # no township on the 户籍 side
 
 
 def test_gaoxin_district_without_a_code_is_main_city_by_name():
@@ -146,10 +151,13 @@ def test_move_from_outer_county_into_main_city_is_monitored():
 
 
 def test_national_profile_has_no_main_city_exception():
-    row = place(flow_child(profile="national"), "hukou_address", "重庆市", "重庆市", "江北区")
-    place(row, "residence", "重庆市", "重庆市", "渝北区")
+    row = place(flow_child(profile="national"), "hukou_address", "重庆市", "重庆市", "江北区", "观音桥街道")
+    place(row, "residence", "重庆市", "重庆市", "渝北区", "两路街道")
     row["medical_insurance"] = "纳入居住地医保"
-    assert status(row, profile="national")[0].category == CAT_FLOW
+    before = dt.date(2025, 11, 5)  # the day before 江北区 and 渝北区 became 两江新区
+    row.update(left_hukou_date="2024-01-01", arrival_date="2024-01-01")
+    assert status(row, profile="national", as_of=before)[0].category == CAT_FLOW
+    assert status(row, profile="national")[0].category == CAT_FLOW_STATS  # one county since 2025-11-06
 
 
 def test_same_county_different_township_is_statistics_only():
@@ -169,15 +177,18 @@ def test_address_text_is_used_when_there_are_no_structured_cells():
     row = synthetic.child(random.Random(3), "flow", "chongqing", AS_OF, structured=False)
     row["hukou_address"] = "江北区观音桥街道1号"  # 重庆 by the profile, not 宁波
     st, _ = status(row)
-    assert st.category == CAT_FLOW_STATS and st.basis == "户籍地：地址文字；现居住地：地址文字"
+    assert st.category == CAT_FLOW_STATS
+    assert st.basis.startswith("户籍地：地址写明县（区）（未写省，按口径默认重庆市）、乡镇（街道）；现居住地：地址写明")
 
 
-def test_id_region_code_is_the_last_resort_for_the_hukou_county():
+def test_id_region_code_is_only_a_hint_never_the_hukou_county():
+    # issue 12: the region code is where the number was issued, not the 户籍地
     row = synthetic.child(random.Random(3), "flow", "chongqing", AS_OF, structured=False)
     row["hukou_address"] = ""
     st, report = status(row)
-    assert st.basis.startswith("户籍地：身份号码地区码")
-    assert st.category == CAT_FLOW
+    assert st.category == CAT_UNKNOWN and st.basis == ""
+    region = regions.lookup(row["id_number"][:6]).full_name
+    assert f"身份号码地区码为{region}，仅供参考" in st.reasons[0]
     assert "field.required" in codes(report)  # still reported as missing
 
 

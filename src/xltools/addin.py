@@ -28,13 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import xltools
+
 from . import atomic, ovba, vbaproject
 from .vbaproject import Module
 
 ADDIN_NAME = "xltools.xlam"
 PROJECT_NAME = "xltools"  # xlwings' PROJECT_NAME: names the config sheet and the user config file
 UDF_MODULES = "xltools.udfs"
-MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
+SOURCE_ROOT = Path(xltools.__file__).resolve().parents[1]  # the folder holding the package: the PYTHONPATH
+MACROS_DIR = SOURCE_ROOT.parent / "macros"
 TEMPLATE = "quickstart_addin_ribbon.xlam"
 XLWINGS_BAS = "xlwings_custom_addin.bas"
 _TEMPLATE_SHEET = "_myaddin.conf"
@@ -243,7 +246,7 @@ def user_config_path(environ=os.environ) -> Path:
 
 def machine_settings(interpreter: str = sys.executable) -> dict[str, str]:
     """The settings that vary between machines: this Python, and where the package is."""
-    return {"INTERPRETER_WIN": interpreter, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return {"INTERPRETER_WIN": interpreter, "PYTHONPATH": str(SOURCE_ROOT)}
 
 
 def merge_config(existing: str, settings: dict[str, str]) -> str:

@@ -39,8 +39,10 @@ class CheckedFile:
 def check_roster(roster: "readers.Roster", kind: str, profile: Profile, as_of: _dt.date | None) -> Report:
     """The rule engine on a roster the readers found (a file's sheet, an Excel range): its rows,
     with the sheet's 填报日期, 填报单位 and column letters."""
-    return validate_frame(roster.frame, kind, profile, as_of, report_date=roster.report_date, unit=roster.unit,
-                          letters=roster.columns)
+    report = validate_frame(roster.frame, kind, profile, as_of, report_date=roster.report_date, unit=roster.unit,
+                            letters=roster.columns)
+    report.issues[:0] = roster.issues  # what reading found (a form's ambiguous ticks) comes first
+    return report
 
 
 def unused_field_issues(r: "readers.Roster", kind: str, prof: Profile, known=()) -> list[Issue]:
@@ -74,7 +76,9 @@ def check_file(path, *, kind: str | None = None, profile: Profile | str | None =
         prof, profile_source = load_profile(None), "默认"
     prof = prof.with_synonyms(synonyms)
     wanted = parse_kind(kind) if kind else None
-    roster = readers.read_roster(path, kind=wanted, profile=prof, password=password, sheet=sheet)
+    rosters, others = readers.read_rosters(path, kind=wanted, profile=prof, password=password, hidden=sheet is not None)
+    roster = readers.pick_roster(path, rosters, others, sheet)
+    notes = list(roster.notes) + (sheets_not_checked(roster, rosters, others) if sheet is None else [])
     chosen = wanted or roster.kind
     if not chosen:
         raise KindUnknown(str(path))
@@ -88,5 +92,24 @@ def check_file(path, *, kind: str | None = None, profile: Profile | str | None =
     report.source = {"file": str(path), "sheet": roster.sheet, "header_rows": list(roster.header_rows),
                      "kind": chosen, "kind_label": KIND_LABELS[chosen], "kind_source": source,
                      "unit": roster.unit, "report_date": roster.report_date, "profile_source": profile_source,
-                     "skipped_rows": [list(x) for x in roster.skipped_rows]}
+                     "skipped_rows": [list(x) for x in roster.skipped_rows], "notes": notes}
     return CheckedFile(roster, report, source)
+
+
+MAX_NAMED_SHEETS = 10
+
+
+def sheets_not_checked(checked: "readers.Roster", rosters, others) -> list[str]:
+    """What ``validate`` of one roster leaves out of a file: its other rosters (a workbook with a
+    sheet per village) and the sheets it did not read, so nobody takes 1 of 200 for all."""
+    rest = [r for r in rosters if r is not checked]
+    out = []
+    if rest:
+        names = list(dict.fromkeys(r.sheet or "（无名）" for r in rest))
+        shown = "、".join(f"“{n}”" for n in names[:MAX_NAMED_SHEETS]) + (f" 等 {len(names)} 个" if len(names) >
+                                                                          MAX_NAMED_SHEETS else "")
+        out.append(f"本文件还有 {len(rest)} 个花名册表格未校验（{shown}，共 {sum(len(r.frame) for r in rest)} 行），"
+                   "只校验了上面这一个；用 --sheet 工作表名 逐个校验，或用 merge 合并全部")
+    for name, why in others:
+        out.append(f"工作表“{name}”未校验：{why}")
+    return out

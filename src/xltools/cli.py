@@ -533,5 +533,59 @@ def serve(port, no_browser, launcher_dir):
         raise click.UsageError(f"无法启动服务：{exc}（端口 {port} 可能已被占用，请换一个或不写 --port）。") from None
 
 
+@main.command("form")
+@click.argument("roster", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "out", required=True, type=click.Path(),
+              help="输出文件夹（由花名册生成时）或输出文件（--blank 时，如 登记表.xlsx）。")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "pdf"]), default="xlsx", show_default=True,
+              help="xlsx：每名儿童一个工作表；docx：Word，每名儿童一页；pdf：由 LibreOffice 转换（须已安装）。")
+@click.option("--by", "by", type=click.Choice(["村社区", "儿童"]), default="村社区", show_default=True,
+              help="每个村（社区）一个文件，或每名儿童一个文件。")
+@click.option("--mask", is_flag=True, help="公民身份号码、电话只显示前后几位（上门核实用表不必印全号）。")
+@click.option("--as-of", "as_of", type=DATE, help="统计日期（页脚的年龄、类别按此计算）；不写时取花名册记录的统计日期，再没有则取今天。")
+@click.option("--blank", is_flag=True, help="生成空白登记表（不读花名册；须写 --kind）。")
+@click.option("--kind", help="流动 或 留守：--blank 时必写；读普通花名册且无法从表头判断时写。")
+@click.option("--profile", default=None, help="地区口径（" + "、".join(profiles.available()) + "）；不写时按花名册判断，空白表默认全国口径。")
+@click.option("--password", help="花名册的打开密码（花名册已加密时）。")
+def form_command(roster, out, fmt, by, mask, as_of, blank, kind, profile, password):
+    """打印《流动儿童基本情况登记表》《留守儿童基本情况登记表》（附件1、附件2）：每名儿童一页。
+
+    由花名册（merge 生成的花名册，或村里的花名册）生成上季度信息已填好的登记表，供入户核实时
+    手工更正；页脚印有按统计日期计算的年龄和类别。例：
+
+      xltools form 花名册.xlsx -o 登记表/ --format docx --mask
+
+      xltools form --blank --kind 流动 --profile chongqing -o 空白登记表.xlsx
+
+    填好的登记表（Excel 每名儿童一个工作表，或 Word 文档）可以直接交给 validate、merge，
+    和花名册放在同一文件夹里合并。退出码：0 成功；2 文件无法读取或无法生成 PDF。
+    """
+    from .forms import prefill as pf
+    from .rosterread import RosterError
+    from .schema import parse_kind
+
+    try:
+        if blank:
+            if not kind:
+                raise click.UsageError("生成空白登记表须写 --kind 流动 或 --kind 留守。")
+            target = Path(out)
+            if target.is_dir() or not target.suffix:
+                k = parse_kind(kind)
+                from .schema import FORM_TITLES
+                target = target / f"空白{FORM_TITLES[k]}.{fmt}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+            path = pf.blank(target, kind=kind, profile=profile, fmt=fmt)
+            click.echo(f"已生成空白登记表：{path}")
+            return
+        if not roster:
+            raise click.UsageError("请给出花名册文件，或写 --blank 生成空白登记表。")
+        result = pf.prefill(roster, out, fmt=fmt, by={"村社区": "village", "儿童": "child"}[by], mask=mask,
+                            as_of=as_of, kind=kind, profile=profile, password=password)
+    except (ReadError, RosterError, pf.FormsError, ValueError) as e:
+        click.echo(f"错误：{getattr(e, 'message', None) or e}", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    click.echo(f"已生成 {result.children} 名儿童的登记表，共 {len(result.files)} 个文件，在 {out}"
+               f"（统计日期 {result.as_of}{'，身份号码和电话已遮蔽' if mask else ''}）。")
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -4,7 +4,7 @@ click prints its framework text (``Usage:``, ``Options:``, ``Missing option``,
 ``No such option``, ``Aborted!`` …) through ``gettext``; each click module
 imports ``gettext as _`` at its top, so :func:`install` replaces that name in
 those modules with a lookup in :data:`MESSAGES` (every message of click 8.1 to
-8.4; a test checks the installed click has none we lack).  The rest is layout:
+8.5; a test checks the installed click has none we lack).  The rest is layout:
 :class:`Formatter` writes ``用法：`` and ``选项：`` headings and Chinese metavars,
 :class:`Group` shows usage errors in Chinese, and turns any unexpected exception
 into one Chinese sentence with the path of an error log (exit 2) instead of a
@@ -38,6 +38,7 @@ MESSAGES = {
     "Usage:": "用法：",
     "Options": "选项",
     "Commands": "命令",
+    "Positional arguments": "参数",  # click 8.5
     "Show this message and exit.": "显示本说明并退出。",
     "Show the version and exit.": "显示版本号并退出。",
     "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s",

@@ -24,12 +24,15 @@ def of_length(values, width: int) -> tuple[np.ndarray, np.ndarray]:
     ([True, False, False, False], [[97, 98]])
     """
     objs = np.asarray(values, dtype=object).ravel()
-    try:  # text cells, the common case: lengths without converting anything
-        lengths = np.fromiter(map(len, objs), dtype=np.int64, count=len(objs))
-    except TypeError:  # numbers, None, NaN among them
-        objs = np.array([v if type(v) is str else str(v) for v in objs], dtype=object)
-        lengths = np.fromiter(map(len, objs), dtype=np.int64, count=len(objs))
+    try:  # text cells, the common case: nothing converted, one join of the chosen values
+        mask, text = _joined(objs, width)
+    except TypeError:  # numbers, None, NaN among them: their str() is what is looked at
+        mask, text = _joined(np.array([v if type(v) is str else str(v) for v in objs], dtype=object), width)
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return mask, cp.reshape(-1, width)
+
+
+def _joined(objs: np.ndarray, width: int) -> tuple[np.ndarray, str]:
+    lengths = np.fromiter(map(len, objs), dtype=np.int64, count=len(objs))
     mask = lengths == width
-    chosen = objs if mask.all() else objs[mask]
-    arr = chosen.astype(f"U{width}")
-    return mask, np.ascontiguousarray(arr).view(np.uint32).reshape(-1, width)
+    return mask, "".join(objs if mask.all() else objs[mask])

@@ -57,6 +57,12 @@ def add_months(d: _dt.date, months: int) -> _dt.date:
     return _dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
+def birthday(birth: _dt.date, years: int) -> _dt.date:
+    """The day a child born on ``birth`` is ``years`` 周岁 (29 February: 1 March in common years)."""
+    d = add_months(birth, 12 * years)
+    return d if age_on(birth, d) >= years else d + _dt.timedelta(days=1)
+
+
 def from_excel_serial(serial: float) -> _dt.date:
     """The date of an Excel serial (1900 date system).
 
@@ -143,3 +149,17 @@ def add_months_array(d, months: int):
     last = (target + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
     res = np.minimum(target.astype("datetime64[D]") + day, last)
     return np.where(known, res, np.datetime64("NaT"))
+
+
+def ages_at(birth, ref: _dt.date):
+    """:func:`age_on` for a numpy datetime64 array of birth dates; -1 where birth is NaT."""
+    import numpy as np
+
+    known = ~np.isnat(birth)
+    b = np.where(known, birth, np.datetime64("2000-01-01")).astype("datetime64[D]")
+    y = b.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = b.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    d = (b - b.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    before = (ref.month < m) | ((ref.month == m) & (ref.day < d))
+    age = ref.year - y - before.astype(np.int64)
+    return np.where(known, age, -1)

@@ -13,6 +13,10 @@ Fields are schema keys; labels come from the schema.  A department gets only its
 own fields (data minimisation) plus :data:`IDENTIFY`, what it needs to find the
 child in its own records.  卫健 gets only the children the two services concern
 (up to 6 周岁).
+
+The verification file's wording (its sheet, headers and the type its hidden sheet
+records) is declared here too: :mod:`xltools.split` writes the file and
+:mod:`xltools.reconcile` reads it back, and neither imports the other.
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ from .schema import Field, Form
 
 # What a department needs to find the child (roster column keys).
 IDENTIFY = ("town", "village", "name", "sex", "birth_date", "id_number")
+# The verification file (核实表) split writes and reconcile reads back: its sheet, the type its
+# hidden sheet records, and its column headers, worded once.
+CHECK_SHEET = "核实"
+FILE_TYPE = "department_check"
+H_VALUE, H_RESULT, H_CORRECTION, H_REMARK = "花名册填报值", "核实结果", "更正值", "备注"
 
 
 @dataclass(frozen=True)

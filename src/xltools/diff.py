@@ -21,7 +21,7 @@ followed up).
   included (a move within the district shows here), and 类别 and 重点关爱.
 
 The new roster's 统计日期 is ``--as-of``, else the one the merge recorded in the
-花名册's hidden sheet (a merge with ``--as-of``), else :func:`reference_date`: the
+花名册's hidden sheet (a merge with ``--as-of``), else :func:`xltools.rosterread.ages_date`: the
 earliest date by which every child had reached the 年龄 it shows (the latest birth
 date + 年龄 years).
 
@@ -37,13 +37,12 @@ from pathlib import Path
 import pandas as pd
 
 from . import privacy
-from .dates import DateError, add_months, age_on, parse_date
+from .dates import DateError, birthday, parse_date
 from . import identity
-from .merge import PROVENANCE, PROVENANCE_LABELS
-from .rosterbook import _Formats, new_workbook
-from .rosterread import RosterBook, id_key
+from .roster import PROVENANCE, PROVENANCE_LABELS
+from .outbook import Formats, new_workbook, write_frame
+from .rosterread import RosterBook, ages_date
 from .schema import CAT_OUT, FORM_TITLES
-from .split import write_frame
 from .status import R_OVER_16
 from .textreport import column_title
 
@@ -87,29 +86,11 @@ class Changes:
         return out
 
 
-def birthday(birth: _dt.date, years: int) -> _dt.date:
-    """The day a child born on ``birth`` is ``years`` 周岁 (29 February: 1 March in common years)."""
-    d = add_months(birth, 12 * years)
-    return d if age_on(birth, d) >= years else d + _dt.timedelta(days=1)
-
-
 def _parse(text) -> _dt.date | None:
     try:
         return parse_date(text) if text else None
     except (DateError, ValueError, TypeError):
         return None
-
-
-def reference_date(roster: pd.DataFrame) -> _dt.date | None:
-    """The earliest date by which every child had reached the 年龄 the roster shows."""
-    best = None
-    for b, age in zip(roster.get("birth_date", []), roster.get("age", [])):
-        birth = _parse(b)
-        if age is None or age != age or birth is None:
-            continue
-        d = birthday(birth, int(age))
-        best = d if best is None or d > best else best
-    return best
 
 
 def _records(book: RosterBook) -> tuple[list[dict], pd.DataFrame]:
@@ -163,7 +144,7 @@ def diff(old: RosterBook, new: RosterBook, as_of: _dt.date | None = None) -> Cha
     elif new.as_of:
         ref, source = new.as_of, "本期花名册记录的统计日期"
     else:
-        ref, source = reference_date(new.roster), "按本期花名册的年龄推算"
+        ref, source = ages_date(new.roster), "按本期花名册的年龄推算"
     if ref is None:
         ref, source = _dt.date.today(), "今天"
     a, ka = _records(old)
@@ -248,7 +229,7 @@ def write(changes: Changes, out, *, mask: bool = False, password: str | None = N
 
     def build(tmp):
         wb = new_workbook(tmp, FORM_TITLES[kind].replace("基本情况登记表", "花名册季度变化"))
-        fmt = _Formats(wb)
+        fmt = Formats(wb)
         write_frame(wb, fmt, SHEETS[0], summary)
         for name, t, note in zip(SHEETS[1:], tables, ("没有新增。", "没有减少。", "没有变更。")):
             write_frame(wb, fmt, name, t, note)

@@ -319,7 +319,7 @@ def bulk_check(values, as_of: _dt.date):
 
     global _PROVINCE_CODES
     if _PROVINCE_CODES is None:
-        _PROVINCE_CODES = np.array(sorted({int(c[:2]) for c in regions._table() if c.endswith("0000")}))
+        _PROVINCE_CODES = np.array([int(c) for c in regions.province_codes()])
     from .codepoints import of_length
 
     n = len(values)

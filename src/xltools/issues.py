@@ -71,8 +71,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheet.no_report_date": (WARNING, "未找到填报日期，按 {as_of}（{source}）计算年龄和外出时长；请在表头写明“填报日期：年 月 日”。"),
     "file.profile_mismatch": (WARNING, "此文件记录的地区口径是“{recorded}”，本次按“{used}”口径（{why}）检查，选项措辞不同处会报为错误；"
                                        "请用 --profile 指定正确的口径，或把不同口径的文件分开合并。"),
+    # filled 登记表 read back (xltools.forms.read)
+    "form.tick_ambiguous": (ERROR, "「{field}」勾选了{options}，此项只能选一项；请对照纸质表核实后只保留一项。"),
+    "form.tick_conflict": (ERROR, "「{field}」勾选的是“{ticked}”，同一栏却写着“{written}”，两者矛盾；请核实后只保留一种。"),
     # classification
-    "status.undetermined": (WARNING, "无法判断是否跨县（区）流动：{reason}；请补填结构化的户籍地址和现居住地（省、市、县区）。"),
+    "status.undetermined": (WARNING, "无法判断是否跨县（区）、跨乡镇（街道）流动：{reason}。"),
 }
 
 # Short title of each code, for summaries ("错误类型" tables, the add-in's counts).
@@ -102,6 +105,7 @@ TITLES = {
     "status.undetermined": "无法判断是否跨县流动",
     "column.looks_like_field": "疑似栏目的列未使用", "sheet.no_report_date": "未找到填报日期",
     "file.profile_mismatch": "地区口径不一致",
+    "form.tick_ambiguous": "单选项勾选多个", "form.tick_conflict": "勾选与文字矛盾",
 }
 
 # Severity of each issue code, as data (the validator never hard-codes it).

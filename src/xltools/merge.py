@@ -33,7 +33,7 @@ import datetime as _dt
 import multiprocessing
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,15 +44,13 @@ from .check import check_roster, unused_field_issues as check_unused
 from .dates import DateError, parse_date
 from .issues import Issue
 from .profiles import Profile, available as available_profiles, load as load_profile
+from .roster import PROVENANCE, PROVENANCE_LABELS, STATUS_COLUMNS, STATUS_LABELS, FileAccount, MergeResult
 from .schema import KIND_LABELS, PLACE_LABELS, parse_kind
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
-PROVENANCE = ("town", "village", "source_file", "source_sheet", "source_row")
-PROVENANCE_LABELS = {"town": "镇街", "village": "村社区", "source_file": "来源文件", "source_sheet": "工作表",
-                     "source_row": "行号"}
-STATUS_COLUMNS = ("age", "category", "reasons", "key_care", "key_care_reasons", "errors", "warnings")
-STATUS_LABELS = {"age": "年龄", "category": "类别", "reasons": "类别说明", "key_care": "重点关爱",
-                 "key_care_reasons": "重点关爱原因", "errors": "错误数", "warnings": "提醒数"}
+# a folder's files that are merged or listed in 未读取文件 (a village's Word file or photo is
+# listed too, so nobody assumes it was counted); the readers tell a file by its bytes
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".xltx", ".xlt", ".et", ".ods", ".csv", ".tsv", ".txt", ".xml",
+            ".htm", ".html", ".doc", ".docx", ".wps", ".pdf", ".jpg", ".jpeg", ".png", ".zip", ".rar", ".7z")
 MAX_WORKERS = 4  # processes reading and checking files (each holds its own copy of the engine)
 # Below this many files, starting worker processes costs more than it saves: forking is
 # cheap (Linux), spawning (Windows, macOS) imports pandas afresh in each worker, ~1–2 s.
@@ -68,69 +66,7 @@ _TOWN = re.compile(r"([\u4e00-\u9fff]{1,10}?(?:街道办事处|街道|镇|乡))"
 _VILLAGE = re.compile(r"([\u4e00-\u9fff]{1,12}?(?:村民委员会|居民委员会|社区|村|居委会))")
 
 
-@dataclass
-class FileAccount:
-    path: str
-    status: str = "merged"        # merged / skipped
-    reason: str = ""              # why skipped (Chinese)
-    code: str = ""                # ReadError code, 'file.other_kind' or an isolation code ('file.crashed' …)
-    detail: str = ""              # for a failure: the traceback, also in the error log
-    sheets: list[str] = field(default_factory=list)
-    read: int = 0
-    kept: int = 0
-    folded: int = 0
-    rejected: int = 0
-    rejected_reasons: dict[str, int] = field(default_factory=dict)
-    other_sheets: list[tuple[str, str]] = field(default_factory=list)
-    as_of: str = ""               # the 统计日期 its rows were checked at, and where it came from
-    as_of_source: str = ""
-    # per sheet: [{"sheet", "column", "header", "key", "field"}], key '' for a column not used
-    columns: list[dict] = field(default_factory=list)
-
-    @property
-    def balanced(self) -> bool:
-        return self.read == self.kept + self.folded + self.rejected
-
-
-@dataclass
-class MergeResult:
-    kind: str
-    profile: str
-    as_of: _dt.date | None
-    roster: pd.DataFrame                 # one row per child: column keys, provenance, status
-    issues: list[tuple[str, str, Issue]]  # (file, sheet, issue)
-    duplicates: pd.DataFrame             # every row of a duplicated child, with kept/duplicate_group
-    rejected: pd.DataFrame               # rows not in the roster and why
-    files: list[FileAccount]
-    error_log: str | None = None         # the error log written beside the output, when a file failed
-    profile_source: str = ""             # why this profile: --profile, xltools.toml, 模板记录, 默认
-    unit: str = ""                       # the district or unit the result is for (xltools.toml)
-
-    @property
-    def unread(self) -> list[FileAccount]:
-        return [f for f in self.files if f.status != "merged"]
-
-    def totals(self) -> dict[str, int]:
-        merged = [f for f in self.files if f.status == "merged"]
-        return {k: sum(getattr(f, k) for f in merged) for k in ("read", "kept", "folded", "rejected")}
-
-    @property
-    def exit_code(self) -> int:
-        merged = [f for f in self.files if f.status == "merged"]
-        if not merged:
-            return 2
-        return 1 if self.unread else 0
-
-    def to_dict(self) -> dict:
-        return {
-            "kind": self.kind, "profile": self.profile, "profile_source": self.profile_source, "unit": self.unit,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "totals": self.totals(), "error_log": self.error_log,
-            "files": [{**f.__dict__, "balanced": f.balanced} for f in self.files],
-            "issues": [{"file": fp, "sheet": sh, **i.to_dict()} for fp, sh, i in self.issues],
-            "categories": self.roster["category"].value_counts().to_dict() if len(self.roster) else {},
-            "key_care": int(self.roster["key_care"].sum()) if len(self.roster) else 0,
-        }
+_LOG_TAIL = isolation.log_path("x.xlsx").name[1:]  # "_错误记录.txt": an earlier run's error log, not an input
 
 
 def collect(inputs) -> list[Path]:
@@ -141,7 +77,7 @@ def collect(inputs) -> list[Path]:
         p = Path(item)
         if p.is_dir():
             out += sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES
-                          and not q.name.startswith(("~$", ".")))
+                          and not q.name.startswith(("~$", ".")) and not q.name.endswith(_LOG_TAIL))
         else:
             out.append(p)
     return list(dict.fromkeys(out))
@@ -256,14 +192,14 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
         """Take one file's rosters into the merge; False when its kind is not known yet."""
         nonlocal chosen
         if isinstance(got, readers.ReadError):
-            acc.status, acc.code, acc.reason = "skipped", got.code, readers.ReadError.MESSAGES[got.code]
+            acc.status, acc.code, acc.reason = "skipped", got.code, got.reason
             return True
         rosters, others, checked = got.rosters, got.others, got.checked
         if chosen and any(r.kind is None for r in rosters):  # a kind learnt from earlier files
             try:
                 rosters, others = readers.read_rosters(path, kind=chosen, profile=prof, password=password_of(path))
             except readers.ReadError as exc:
-                acc.status, acc.code, acc.reason = "skipped", exc.code, readers.ReadError.MESSAGES[exc.code]
+                acc.status, acc.code, acc.reason = "skipped", exc.code, exc.reason
                 return True
             checked = {}
         acc.other_sheets = others
@@ -283,7 +219,8 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
         if not usable:
             other = KIND_LABELS.get(next(iter({r.kind for r in rosters if r.kind}), ""), "其他")
             acc.status, acc.code = "skipped", "file.other_kind"
-            acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并"
+            acc.reason = f"这是{other}儿童表，不是{KIND_LABELS[chosen]}儿童表，未合并；" \
+                         f"请把{other}儿童表另行合并（--kind {other}）"
             return True
         frames, file_issues, file_rejected = [], [], []
         recorded = meta.get("profile")
@@ -318,6 +255,7 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
         frame, sheet_issues, rejected = result
         frames, file_issues, file_rejected = into
         acc.sheets.append(r.sheet)
+        acc.notes.extend((r.sheet, n) for n in r.notes)
         if not acc.as_of:
             acc.as_of, acc.as_of_source = when.isoformat(), source
         acc.read += len(r.frame)
@@ -516,6 +454,7 @@ DUP_BAD_ID_NAMES = ("同一公民身份号码（号码有误）但姓名不同",
 DUP_TWO_IDS = ("姓名、出生日期相同，但身份号码不同", "未合并：可能是同一儿童的号码录错，请核实", False)
 DUP_TWO_VILLAGES = ("姓名、出生日期相同，但村社区不同，没有可比的有效号码", "未合并：可能在两地重复登记，请核实", False)
 A_KEPT, A_FOLDED, A_OPEN = "保留", "已合并", "未合并，待核实"
+MAX_NAMED = 10  # other registrations named in one 问题清单 line
 
 
 def _fold_duplicates(roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -524,8 +463,9 @@ def _fold_duplicates(roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     The rules, in this order (also in the module docstring and the README):
 
     1. the same valid 公民身份号码: one child (确定), folded;
-    2. the same invalid number, written the same after normalisation (full-width, spaces …)
-       and the same 姓名: one child (很可能), folded — an invalid number that two rows share
+    2. the same invalid number (at least 15 characters: an attempt at one, not 无 or 暂无),
+       written the same after normalisation (full-width, spaces …) and the same 姓名: one
+       child (很可能), folded — an invalid number that two rows share
        with different names is shown, not folded; a number whose digits were lost
        (5.00101E+17) is no identity at all (siblings share what is left);
     3. among the rows left, the same 姓名 + 出生日期 with at most one valid number between
@@ -542,69 +482,85 @@ def _fold_duplicates(roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     roster = roster.assign(_order=np.arange(len(roster)))
     keys = identity.keys(roster)
     rank = roster.assign(_valid=keys["valid"]).sort_values(["_valid", "_report_date", "_filled", "_order"],
-                                                           ascending=[False, False, False, True]).index
-    alive = pd.Series(True, index=roster.index)
+                                                           ascending=[False, False, False, True]).index.tolist()
+    # plain lists: a district can have many duplicates (a roster merged twice), pandas per group is slow
+    number, valid, name = keys["number"].tolist(), keys["valid"].tolist(), keys["name"].tolist()
+    birth, village = keys["birth"].tolist(), keys["village"].tolist()
+    pos = {idx: p for p, idx in enumerate(roster.index)}
+    alive = [True] * len(roster)
     groups: list[tuple[str, tuple, list]] = []  # (label, rule, row indexes in keep order)
 
-    def by(key: pd.Series, rule: tuple, label) -> None:
-        key = key[alive & (key != "")]
-        dup = key[key.duplicated(keep=False)]
-        order = [i for i in rank if i in dup.index]
-        for k, idx in pd.Series(order, index=dup.loc[order].to_numpy()).groupby(level=0, sort=False):
-            idx = list(idx)
-            groups.append((label(k, idx), rule, idx))
-            if rule[2]:
-                alive.loc[idx[1:]] = False
+    def grouped(key) -> dict:
+        """key value → the living rows (in keep order) that share it, for values shared by two or more."""
+        out: dict = {}
+        for idx in rank:
+            p = pos[idx]
+            k = key(p) if alive[p] else ""
+            if k:
+                out.setdefault(k, []).append(idx)
+        return {k: v for k, v in out.items() if len(v) > 1}
 
-    num = keys["number"]
-    by(num.where(keys["valid"], ""), DUP_SAME_ID, lambda k, idx: k)
-    bad = num.where(~keys["valid"] & (num != ""), "")
-    by(bad.where(bad == "", bad + "|" + keys["name"]), DUP_SAME_BAD_ID, lambda k, idx: k.split("|")[0])
-    # the same invalid number under different names: shown only
-    for k, g in keys[alive & (bad != "")].groupby(bad[alive & (bad != "")]):
-        if g["name"].nunique() > 1:
-            groups.append((k, DUP_BAD_ID_NAMES, [i for i in rank if i in g.index]))
-    person = (keys["name"] + "|" + keys["birth"]).where((keys["name"] != "") & (keys["birth"] != ""), "")
-    live = person[alive & (person != "")]
-    live = live[live.duplicated(keep=False)]
-    for k, g in keys.loc[live.index].groupby(live):
-        idx = [i for i in rank if i in g.index]
-        label = f"{g['name'].iat[0]}（{g['birth'].iat[0]}）"
-        if g.loc[g["valid"], "number"].nunique() > 1:
+    def fold(idx: list) -> None:
+        for i in idx[1:]:
+            alive[pos[i]] = False
+
+    for k, idx in grouped(lambda p: number[p] if valid[p] else "").items():
+        groups.append((k, DUP_SAME_ID, idx))
+        fold(idx)
+    # an invalid number is an identity only when it is an attempt at one (无, 暂无, 未落户 are not)
+    bad = [number[p] if len(number[p]) >= 15 and not valid[p] else "" for p in range(len(number))]
+    for k, idx in grouped(lambda p: f"{bad[p]}|{name[p]}" if bad[p] else "").items():
+        groups.append((k.split("|")[0], DUP_SAME_BAD_ID, idx))
+        fold(idx)
+    for k, idx in grouped(lambda p: bad[p]).items():  # the same invalid number under different names: shown only
+        if len({name[pos[i]] for i in idx}) > 1:
+            groups.append((k, DUP_BAD_ID_NAMES, idx))
+    for k, idx in grouped(lambda p: f"{name[p]}|{birth[p]}" if name[p] and birth[p] else "").items():
+        label = "{}（{}）".format(*k.split("|"))
+        if len({number[pos[i]] for i in idx if valid[pos[i]]}) > 1:
             groups.append((label, DUP_TWO_IDS, idx))
-        elif g.loc[g["village"] != "", "village"].nunique() > 1:
+        elif len({village[pos[i]] for i in idx} - {""}) > 1:
             groups.append((label, DUP_TWO_VILLAGES, idx))
         else:
             groups.append((label, DUP_NAME_BIRTH, idx))
-            alive.loc[idx[1:]] = False
+            fold(idx)
     kept = roster[alive].drop(columns=helpers).reset_index(drop=True)
     if not groups:
         return kept, pd.DataFrame()
-    rows = []
+    rows, cols = [], {"duplicate_group": [], "dup_rule": [], "dup_confidence": [], "dup_action": []}
     for label, (rule, confidence, folded), idx in groups:
-        part = roster.loc[idx].drop(columns=helpers)
-        action = [A_KEPT] + [A_FOLDED if folded else A_OPEN] * (len(idx) - 1) if folded else [A_OPEN] * len(idx)
-        rows.append(part.assign(duplicate_group=label, dup_rule=rule, dup_confidence=confidence, dup_action=action,
-                                kept=[a != A_FOLDED for a in action]))
-    return kept, pd.concat(rows, ignore_index=True)
+        rows += idx
+        cols["duplicate_group"] += [label] * len(idx)
+        cols["dup_rule"] += [rule] * len(idx)
+        cols["dup_confidence"] += [confidence] * len(idx)
+        cols["dup_action"] += [A_KEPT] + [A_FOLDED] * (len(idx) - 1) if folded else [A_OPEN] * len(idx)
+    dups = roster.loc[rows].drop(columns=helpers).reset_index(drop=True)
+    dups = dups.assign(**cols, kept=[a != A_FOLDED for a in cols["dup_action"]])
+    return kept, dups
 
 
 def duplicate_issues(duplicates: pd.DataFrame) -> list[tuple[str, str, Issue]]:
     """A 问题清单 line for every row of a child seen twice, naming where else it was registered,
     so the township of each row learns of the other (split --by 镇街 takes them along)."""
-    out = []
     if not len(duplicates):
-        return out
-    where = [f"{Path(f).name}（{s}）第{r}行" for f, s, r in
-             zip(duplicates["source_file"], duplicates["source_sheet"], duplicates["source_row"])]
-    duplicates = duplicates.assign(_where=where)
-    for _, g in duplicates.groupby(["duplicate_group", "dup_rule"], sort=False):
-        for pos in range(len(g)):
-            rec = g.iloc[pos]
-            others = "、".join(w for j, w in enumerate(g["_where"]) if j != pos)
-            code = "roster.duplicate_folded" if rec["dup_action"] != A_OPEN else "roster.duplicate_open"
-            issue = Issue(code, row=int(rec["source_row"]), field="name", label="姓名", value=str(rec.get("name", "")),
-                          params={"others": others, "rule": rec["dup_rule"], "confidence": rec["dup_confidence"],
-                                  "action": rec["dup_action"]})
-            out.append((str(rec["source_file"]), str(rec["source_sheet"]), issue))
+        return []
+    cols = ["source_file", "source_sheet", "source_row", "duplicate_group", "dup_rule", "dup_confidence",
+            "dup_action"]
+    recs = duplicates[cols].to_dict("records")
+    names = duplicates["name"].tolist() if "name" in duplicates else [""] * len(recs)
+    where = [f"{Path(r['source_file']).name}（{r['source_sheet']}）第{r['source_row']}行" for r in recs]
+    groups: dict[tuple, list[int]] = {}
+    for p, r in enumerate(recs):
+        groups.setdefault((r["duplicate_group"], r["dup_rule"]), []).append(p)
+    out = []
+    for members in groups.values():
+        for p in members:
+            r = recs[p]
+            others = [where[q] for q in members if q != p]
+            others = "、".join(others[:MAX_NAMED]) + (f" 等{len(others)}处" if len(others) > MAX_NAMED else "")
+            code = "roster.duplicate_open" if r["dup_action"] == A_OPEN else "roster.duplicate_folded"
+            issue = Issue(code, row=int(r["source_row"]), field="name", label="姓名", value=str(names[p]),
+                          params={"others": others, "rule": r["dup_rule"], "confidence": r["dup_confidence"],
+                                  "action": r["dup_action"]})
+            out.append((str(r["source_file"]), str(r["source_sheet"]), issue))
     return out

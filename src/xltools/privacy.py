@@ -146,7 +146,7 @@ def mask_frame(df: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def mask_result(result):
-    """A copy of a :class:`xltools.merge.MergeResult` fit for ``--mask``: the roster, the
+    """A copy of a :class:`xltools.roster.MergeResult` fit for ``--mask``: the roster, the
     duplicates, the rejected rows and every issue's quoted value masked."""
     ids, phones = id_keys(result.kind), phone_keys(result.kind)
 

@@ -1,6 +1,6 @@
 """Roster files as tables: find the header, map columns to the schema, read rows as text.
 
-Reads what townships and villages send: .xlsx/.xlsm/.xls, .csv in UTF-8 or
+Reads what townships and villages send: .xlsx/.xlsm/.xls/.ods, .csv in UTF-8 or
 GBK/GB18030, ".xls" files that are really HTML tables (what many web systems
 export), and encrypted workbooks when a password is given (msoffcrypto-tool).
 It finds the header itself — title rows above it, a two-row header with merged
@@ -15,9 +15,13 @@ hidden rows) 6.47 s; :func:`read_roster` end to end (20,000 rows × 41 mapped
 columns) 0.86 s.  Calamine also gives merged ranges, which is all the header
 search needs.  It does not say which rows/columns are hidden; it reads them like
 any other, which is what a roster needs (a hidden row is still a child), so
-openpyxl is not used at all.  Not guarded yet: calamine allocates a sheet's whole
-used range, so a damaged .xls whose dimensions claim 10,000 × 34,000 cells (seen
-by fuzzing) takes ~20 GB before Python sees a row.
+openpyxl is not used at all.  Calamine allocates a sheet's whole bounding box,
+so :mod:`xltools.sniff` checks the size a file claims (and what its name hides:
+text, UTF-16 and Excel 2003 XML named .xls) before calamine sees it.
+
+Not every sheet of a workbook becomes a roster: hidden sheets and instructions
+sheets (填表说明 with an example row) are listed with the reason; a sheet holding
+a second table under another header gives two rosters, each read by its own header.
 
 Every value comes out as text, by these rules (the rule engine relies on them):
 stripped strings; dates as ``YYYY-MM-DD``; integer-valued numbers below 1e15
@@ -43,6 +47,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import sniff
 from .dates import DateError, parse_date
 from .schema import KINDS, MULTI_JOINER, PLACE_HEADERS, Field, Form, base_form
 from .validate import column_letter
@@ -50,8 +55,12 @@ from .validate import column_letter
 MAX_HEADER_SCAN = 30
 TEMPLATE_SHEET = "填报"  # the roster sheet of our templates (xltools.templates)
 MIN_HEADER_MATCHES = 3
+FORM_MAX_ROWS = 300  # a sheet this short may be one child's 登记表 (xltools.forms.read)
 TICKS = {"√", "✓", "✔", "☑", "■", "是", "1", "y", "Y", "v", "V", "●", "对"}
-TOTAL_ROW = re.compile(r"^(合\s*计|总\s*计|小\s*计|共计)")
+TOTAL_ROW = re.compile(r"^(合\s*计|总\s*计|小\s*计|共\s*计|汇\s*总|累\s*计)")
+EXAMPLE_ROW = re.compile(r"^(示例|样例|范例|举例|例[:：]|例子|填写示例|填表示例|填报示例)")
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"))
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f]")
 FOOTER_ROW = re.compile(r"^(填表人|填报人|审核人|负责人|联系人|制表|注[:：]|说明[:：]|备注[:：]|以下空白|以下无|此页无)")
 PERSON_PARENTS = {"父亲": "father", "母亲": "mother", "其他监护人": "guardian", "监护人": "guardian",
                   "受委托照护人": "caregiver", "照护人": "caregiver", "委托照护人": "caregiver"}
@@ -71,14 +80,19 @@ class ReadError(Exception):
                           "merge、reconcile、diff 写 --password 文件名=密码）。",
         "file.wrong_password": "打开密码不对，请核对后重试。",
         "file.corrupt": "文件已损坏或不完整，无法打开；请让报送单位重新导出或重新发送。",
-        "file.not_spreadsheet": "不是表格文件（支持 .xlsx、.xlsm、.xls、.csv）。",
+        "file.not_spreadsheet": "不是表格文件（支持 .xlsx、.xlsm、.xls、.ods、.csv、制表符分隔的文本、Excel 2003 XML 表格，"
+                                "以及 Word 登记表 .docx）；请让报送单位用 Excel 或 WPS 另存为 .xlsx 再发送。",
         "file.no_header": "没有找到登记表的表头（如 姓名、性别、公民身份号码）；请检查是否为花名册。",
         "file.empty": "文件是空的（没有任何内容），请让报送单位重新发送。",
+        "file.too_large": "文件过大或已损坏，为保护本机内存未读取；请让报送单位打开文件、删除表格以外多余的"
+                          "行列（或复制有内容的区域到新工作簿）后另存为 .xlsx 再发送。",
+        "file.bad_xml": "Excel 2003 XML 表格已损坏，无法读取；请用 Excel 或 WPS 打开后另存为 .xlsx 再发送。",
     }
 
     def __init__(self, code: str, path, detail: str = ""):
         self.code, self.path, self.detail = code, str(path), detail
-        self.message = f"{self.path}：{self.MESSAGES[code]}" + (f"（{detail}）" if detail else "")
+        self.reason = self.MESSAGES[code] + (f"（{detail}）" if detail else "")  # without the file name
+        self.message = f"{self.path}：{self.reason}"
         super().__init__(self.message)
 
     def __reduce__(self):  # raised in a merge worker process, re-raised in the parent
@@ -104,6 +118,9 @@ class Roster:
     headers: list[tuple[str, str, str]] = field(default_factory=list)
     # some non-empty values of each unused column (letter → values), to say what it may be
     unused_values: dict[str, list[str]] = field(default_factory=dict)
+    issues: list = field(default_factory=list)  # what reading found (a form's ambiguous ticks)
+    shape: str = "roster"                       # or "form": one child's 登记表 (xltools.forms.read)
+    notes: list[str] = field(default_factory=list)  # what the reader cleaned or could not read in cells
 
 
 # --- opening files ----------------------------------------------------------------
@@ -113,6 +130,19 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 def _open(path, password: str | None):
     """(kind, payload): ('book', calamine workbook) or ('grid', (rows, merged ranges))."""
+    what, payload = open_file(path, password)
+    if what == "book":
+        return what, payload[0]
+    if what == "sheets":  # an Excel 2003 XML spreadsheet: its first sheet
+        return "grid", (payload[0][1], payload[0][2]) if payload else ([], ())
+    return what, payload
+
+
+def open_file(path, password: str | None):
+    """What a file holds, by its bytes (not its name), checked before anything large is allocated:
+    ('book', (calamine workbook, sheet name → :class:`sniff.SheetScan`)), ('grid', (rows, merged
+    ranges)) for text and HTML tables, or ('sheets', [(name, rows, merged, hidden)]) for Excel
+    2003 XML.  Raises :class:`ReadError`."""
     import python_calamine as pc
 
     p = Path(path)
@@ -125,8 +155,11 @@ def _open(path, password: str | None):
         if _ole_encrypted(data):
             data = _decrypt(path, data, password)
         else:
+            too_big = sniff.check_xls(data)
+            if too_big:
+                raise ReadError("file.too_large", path, too_big)
             try:
-                return "book", pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+                return "book", (pc.CalamineWorkbook.from_filelike(io.BytesIO(data)), {})
             except BaseException as exc:
                 if not _calamine_failed(exc):
                     raise
@@ -137,29 +170,61 @@ def _open(path, password: str | None):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 names = set(z.namelist())
+                too_big = sniff.check_zip(z)  # before anything is decompressed
+                if too_big:
+                    raise ReadError("file.too_large", path, too_big)
                 if z.testzip() is not None:
                     raise ReadError("file.corrupt", path)
+                too_big, notes = sniff.scan_xlsx(z) if "xl/workbook.xml" in names else (None, {})
+                if too_big:
+                    raise ReadError("file.too_large", path, too_big)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:  # zipfile on damage
             raise ReadError("file.corrupt", path) from exc
         if not ({"xl/workbook.xml", "xl/workbook.bin"} & names or "content.xml" in names):
             raise ReadError("file.not_spreadsheet", path, "压缩包或 Word 等其他文档")
         try:
-            return "book", pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except BaseException as exc:
             if not _calamine_failed(exc):
                 raise
-            raise ReadError("file.corrupt", path) from exc
+            raise ReadError("file.corrupt", path, _calamine_reason(exc)) from exc
+        return "book", (book, notes)
+    if sniff.is_spreadsheet_2003(data):
+        try:
+            return "sheets", sniff.spreadsheet_2003_sheets(data)
+        except (ValueError, SyntaxError) as exc:  # ElementTree.ParseError is a SyntaxError
+            raise ReadError("file.bad_xml", path) from exc
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head")) or \
             (head.startswith(b"<") and b"<table" in data[:65536].lower()):
         return "grid", _html_grid(data, path)
     if head.startswith(b"<?xml"):
-        raise ReadError("file.not_spreadsheet", path, "XML 表格，请用 Excel 或 WPS 另存为 .xlsx")
-    if p.suffix.lower() in (".csv", ".txt", ".tsv"):
+        raise ReadError("file.not_spreadsheet", path, "XML 文件，不是表格")
+    # "Unicode 文本" (UTF-16, tabs) and tab-separated exports are often named .xls
+    if p.suffix.lower() in (".csv", ".txt", ".tsv") or sniff.looks_like_text_table(data):
         return "grid", (_csv_rows(data, path), ())
-    if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+    if p.suffix.lower() in WORKBOOK_SUFFIXES:
         raise ReadError("file.corrupt", path)
     raise ReadError("file.not_spreadsheet", path)
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm", ".xlt", ".et", ".ett")
+
+
+def _calamine_reason(exc: BaseException) -> str:
+    """What a calamine error says about the damage, in Chinese (its own text is English)."""
+    text = str(exc)
+    low = text.lower()
+    if "xml" in low or "expecting" in low or "attribute" in low or "unexpected" in low:
+        return "工作表的 XML 内容已损坏"
+    if "shared string" in low or "sharedstring" in low or "index" in low:
+        return "共享字符串表已损坏"
+    if "cell" in low or "dimension" in low or "range" in low:
+        return "单元格位置记录已损坏"
+    if "zip" in low or "deflate" in low:
+        return "压缩包已损坏"
+    return "文件结构已损坏"
+
 
 
 def _ole_encrypted(data: bytes) -> bool:
@@ -231,6 +296,8 @@ class _TableParser(HTMLParser):
         self._done = False
         self._cell: list[str] | None = None
         self._span = (1, 1)
+        self._width: dict[int, int] = {}  # row → columns its spanned cells reach
+        self._budget = MAX_SPAN_CELLS
 
     def handle_starttag(self, tag, attrs):
         if self._done:
@@ -260,13 +327,18 @@ class _TableParser(HTMLParser):
             row.append("".join(self._cell).strip())
             rs, cs = self._span
             if rs > 1 or cs > 1:
+                self._budget -= rs * cs
+                if self._budget < 0:  # rowspan/colspan claims that would fill memory
+                    raise _TooLarge(f"网页表格的合并单元格共超过 {MAX_SPAN_CELLS} 格")
                 self.merged.append(((r, c), (r + rs - 1, c + cs - 1)))
                 self._taken.update((r + i, c + j) for i in range(rs) for j in range(cs) if i or j)
+                for i in range(1, rs):
+                    self._width[r + i] = max(self._width.get(r + i, 0), c + cs)
                 row.extend([""] * (cs - 1))
             self._cell = None
         elif tag == "tr" and self.rows:
             r = len(self.rows) - 1
-            width = max((c for rr, c in self._taken if rr == r), default=-1) + 1
+            width = self._width.pop(r, 0)
             self.rows[r].extend([""] * (width - len(self.rows[r])))
         elif tag == "table":
             self._depth -= 1
@@ -275,6 +347,13 @@ class _TableParser(HTMLParser):
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
+
+
+MAX_SPAN_CELLS = 250_000  # cells covered by rowspan/colspan in one HTML table
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def _int(v) -> int:
@@ -297,8 +376,11 @@ def _html_grid(data: bytes, path):
     else:
         raise ReadError("file.not_spreadsheet", path, "编码无法识别")
     parser = _TableParser()
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(text)
+        parser.close()
+    except _TooLarge as exc:
+        raise ReadError("file.too_large", path, str(exc)) from None
     if not parser.rows:
         raise ReadError("file.not_spreadsheet", path, "网页中没有表格")
     return parser.rows, parser.merged
@@ -666,6 +748,8 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
     skipped: list[tuple[int, str]] = []
     data_rows = []
     header_set = {norm_header(cell_text(v)) for v in grid[h.row] if cell_text(v)}
+    words = _header_words(h.kind)
+    next_table = None
     mapped = sorted(h.mapping)  # only these columns are converted (templates carry formula columns too)
     for r in range(h.row + 1, len(grid)):
         raw = grid[r]
@@ -680,6 +764,15 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
         if FOOTER_ROW.match(first):
             skipped.append((r + 1, "表尾签字或说明"))
             continue
+        if EXAMPLE_ROW.match(first):
+            skipped.append((r + 1, "填写示例"))
+            continue
+        if n_filled >= MIN_HEADER_MATCHES and not words.isdisjoint(raw) and \
+                sum(1 for v in raw if type(v) is str and norm_header(v) in words) >= MIN_HEADER_MATCHES:
+            again = _map_header(grid, (r,), form_for(h.kind or KINDS[0], profile))
+            if again.score >= MIN_HEADER_MATCHES and any(h.mapping.get(c, k) != k for c, k in again.mapping.items()):
+                next_table = r  # a table with another header: read on its own (_sheet_tables)
+                break
         if n_filled >= 3 and norm_header(first) in header_set and \
                 sum(1 for v in raw if v != "" and v is not None and norm_header(cell_text(v)) in header_set) \
                 >= n_filled - 1:
@@ -698,6 +791,14 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
         skipped.pop()
     at = {c: i for i, c in enumerate(mapped)}
     by_column = list(zip(*data_rows)) or [()] * len(mapped)
+    notes = []
+    cleaned = 0
+    for i, col in enumerate(by_column):
+        if _INVISIBLE_RE.search("\x1f".join(col)):  # zero-width spaces from copy-paste; one search a column
+            by_column[i] = tuple(v.translate(INVISIBLE).strip() if type(v) is str else v for v in col)
+            cleaned += sum(1 for a, b in zip(col, by_column[i]) if a != b)
+    if cleaned:
+        notes.append(f"{cleaned} 个单元格里有看不见的字符（零宽空格等，多由复制粘贴带入），已去掉后再检查")
     data = {}
     for c, key in h.mapping.items():
         if isinstance(key, str):
@@ -716,8 +817,9 @@ def _sheet_roster(path, name: str, grid: list[list], merged, kind: str | None, h
         unused_values[column_letter(c)] = [v for v in vals if v]
     return Roster(path=str(path), sheet=name, kind=h.kind, header_rows=tuple(r + 1 for r in h.rows),
                   columns=letters, ignored=ignored, frame=frame, unit=unit, report_date=date, title=title,
-                  skipped_rows=skipped, hidden=hidden,
-                  headers=[(column_letter(c), t, k) for c, t, k in headers], unused_values=unused_values)
+                  skipped_rows=skipped, hidden=hidden, notes=notes,
+                  headers=[(column_letter(c), t, k) for c, t, k in headers], unused_values=unused_values,
+                  meta={} if next_table is None else {"_next_table": next_table})
 
 
 SAMPLE_ROWS = 200  # rows of an unused column looked at to say which field it may be
@@ -774,6 +876,14 @@ def unused_fields(roster: Roster, form: Form, known=()) -> list[tuple[str, str, 
     return out
 
 
+@lru_cache(maxsize=None)
+def _header_words(kind: str | None) -> frozenset:
+    """Header texts of every form (normalised), to spot a header row among data rows; not the
+    bare 父亲/母亲 group words, which are also what a 与儿童关系 cell holds."""
+    kinds = (kind,) if kind else KINDS
+    return frozenset(w for k in kinds for w in _base_lookup(k)) - frozenset(PERSON_PARENTS)
+
+
 def read_grid(grid, *, merged=None, kind: str | None = None, profile=None, name: str = "") -> Roster:
     """The roster in a grid of cell values (rows from A1, as an open workbook or an
     Excel range gives them) — the add-in's entry point, same header search as files.
@@ -784,6 +894,13 @@ def read_grid(grid, *, merged=None, kind: str | None = None, profile=None, name:
     right (:func:`header_merges`).  Raises :class:`ReadError` ``file.no_header``.
     """
     rows = [list(r) for r in grid]  # _sheet_roster fills merged cells in place
+    if len(rows) <= FORM_MAX_ROWS:  # a 登记表 open in Excel (the add-in's 校验本表)
+        from .forms.read import sheet_form
+        form = sheet_form(name, name, rows, merged, kind, profile)
+        if isinstance(form, str):
+            raise ReadError("file.no_header", name or "工作表", form)
+        if form is not None:
+            return form
     if merged is None:
         h = _find_header(rows, kind, profile)
         merged = header_merges(rows, h.rows[0]) if h is not None and len(h.rows) == 2 else []
@@ -860,6 +977,13 @@ def peek_meta(path, password: str | None = None) -> dict:
     return _meta(payload) if what == "book" else {}
 
 
+def open_workbook(path, password: str | None = None):
+    """A file as ('book', calamine workbook) or ('grid', (rows, merged ranges)): for the readers
+    of our own outputs (花名册, department files), which find their sheets by name; raises
+    :class:`ReadError` for a file that cannot be opened."""
+    return _open(path, password)
+
+
 def meta_of(rows) -> dict:
     """Key/value rows of a metadata sheet as a dict of text."""
     return {cell_text(r[0]): cell_text(r[1]) for r in rows if len(r) >= 2 and cell_text(r[0])}
@@ -873,22 +997,21 @@ def _meta(book) -> dict:
     return {}
 
 
-def read_rosters(path, *, kind: str | None = None, profile=None, password: str | None = None):
-    """Every roster sheet of a file, and (sheet, reason) for the sheets that are not rosters."""
-    what, payload = _open(path, password)
-    if what == "grid":
-        grid, merged = payload
-        r = _sheet_roster(path, "", grid, merged, kind, False, profile)
-        if isinstance(r, str):
-            raise ReadError("file.no_header", path)
-        return [r], []
-    book = payload
-    meta = _meta(book)
-    if meta.get("kind") in KINDS and not kind:
-        kind = meta["kind"]
+R_HIDDEN = "隐藏的工作表，未合并；如果其中的儿童也要上报，请在 Excel 或 WPS 中取消隐藏后再提交"
+R_INSTRUCTIONS = "填写说明或示例表，其中的示例行不是儿童，未读取"
+R_DAMAGED = "工作表已损坏，无法读取（{why}）；请让报送单位用 Excel 或 WPS 打开后另存为 .xlsx 再发送"
+INSTRUCTION_SHEET = re.compile(r"说明|示例|样表|样例|范例|须知|填表要求")
+
+
+def _sheets(what, payload, meta):
+    """(name, loader, hidden) for each worksheet of an opened file; loader → (grid, merged)."""
+    if what == "sheets":
+        for name, rows, merged, hidden in payload:
+            yield name, (lambda rows=rows, merged=merged: (rows, merged)), hidden
+        return
     import python_calamine as pc
 
-    rosters, others = [], []
+    book = payload[0]
     only = roster_sheet_of(meta)
     for sm in book.sheets_metadata:
         name = sm.name
@@ -896,28 +1019,110 @@ def read_rosters(path, *, kind: str | None = None, profile=None, password: str |
             continue
         if only and not is_sheet_part(name, only):  # our own 说明/选项/统计 … sheets: nothing to report
             continue
-        sheet = book.get_sheet_by_name(name)
+
+        def load(name=name):
+            sheet = book.get_sheet_by_name(name)  # calamine reads (and may fail on) the sheet here
+            return _grid(sheet), sheet.merged_cell_ranges
+        yield name, load, sm.visible != pc.SheetVisibleEnum.Visible
+
+
+def read_rosters(path, *, kind: str | None = None, profile=None, password: str | None = None,
+                 hidden: bool = False):
+    """Every roster of a file (a sheet holding two tables with different headers gives two), and
+    (sheet, reason) for the sheets that are not read as rosters.
+
+    Hidden sheets and sheets named as instructions (填表说明, 示例 …) are listed with the
+    reason, not read: a hidden sheet is often an old copy, an instructions sheet's rows are
+    examples.  ``hidden=True`` reads hidden sheets too (``validate --sheet`` names one).
+    A sheet that is a filled 登记表 (one child) and a Word document of forms are read by
+    :mod:`xltools.forms.read` into rosters of one row each (``shape == "form"``)."""
+    if Path(path).suffix.lower() == ".docx":
+        from .forms.read import read_docx
+        return read_docx(path, kind=kind, profile=profile)
+    what, payload = open_file(path, password)
+    if what == "grid":
+        grid, merged = payload
+        tables = _sheet_tables(path, "", grid, merged, kind, False, profile)
+        if isinstance(tables, str):
+            raise ReadError("file.no_header", path)
+        return tables, []
+    meta = _meta(payload[0]) if what == "book" else {}
+    notes = payload[1] if what == "book" else {}
+    if meta.get("kind") in KINDS and not kind:
+        kind = meta["kind"]
+    only = roster_sheet_of(meta)
+    rosters, others = [], []
+    for name, load, is_hidden in _sheets(what, payload, meta):
+        if is_hidden and not hidden:
+            others.append((name, R_HIDDEN))
+            continue
         try:
-            grid = _grid(sheet)
-            merged = sheet.merged_cell_ranges
+            grid, merged = load()
         except BaseException as exc:  # a broken sheet inside a readable book
             if not _calamine_failed(exc):
                 raise
-            others.append((name, "工作表已损坏，无法读取"))
+            others.append((name, R_DAMAGED.format(why=_calamine_reason(exc))))
             continue
-        r = _sheet_roster(path, name, grid, merged, kind, sm.visible != pc.SheetVisibleEnum.Visible, profile)
-        if isinstance(r, str):
-            others.append((name, r))
-        else:
+        if not only and len(grid) <= FORM_MAX_ROWS:  # a filled 登记表: one child (xltools.forms.read)
+            from .forms.read import sheet_form
+            form = sheet_form(path, name, grid, merged, kind, profile, meta)
+            if isinstance(form, str):  # a blank form: no child, and not a roster either
+                others.append((name, form))
+                continue
+            if form is not None:
+                form.hidden = is_hidden
+                rosters.append(form)
+                continue
+        tables = _sheet_tables(path, name, grid, merged, kind, is_hidden, profile)
+        if isinstance(tables, str):
+            others.append((name, tables))
+            continue
+        if INSTRUCTION_SHEET.search(name) and len(tables) == 1 and len(tables[0].frame) <= 3:
+            others.append((name, R_INSTRUCTIONS))
+            continue
+        for r in tables:
             r.meta = meta
+            if name in notes:  # error cells and formulas without a result, in the columns read
+                r.notes = notes[name].notes(set(r.columns.values())) + r.notes
             rosters.append(r)
+    if not rosters and others and all(why.startswith("工作表已损坏") for _, why in others):
+        raise ReadError("file.corrupt", path, "；".join(f"{n}：{w.split('；')[0]}" for n, w in others))
     return rosters, others
+
+
+def _sheet_tables(path, name: str, grid: list[list], merged, kind, hidden: bool, profile) -> list[Roster] | str:
+    """The tables of one sheet, top to bottom: a new header below a table starts the next one."""
+    out: list[Roster] = []
+    offset = 0
+    while True:
+        r = _sheet_roster(path, name, grid, merged, kind, hidden, profile)
+        if isinstance(r, str):
+            if out:  # cannot happen (the split needs a header the search finds), but never silently
+                out[-1].notes.append(f"第{offset + 1}行起的内容没有读取（{r}）；请把它移到单独的工作表")
+            return out or r
+        if offset:
+            r.frame.index = r.frame.index + offset
+            r.skipped_rows = [(row + offset, why) for row, why in r.skipped_rows]
+            r.header_rows = tuple(x + offset for x in r.header_rows)
+        out.append(r)
+        nxt = r.meta.pop("_next_table", None)
+        if nxt is None:
+            return out
+        r.notes.append(f"第{nxt + offset + 1}行起是另一个表头不同的表格，已按它自己的表头单独读取")
+        grid = grid[nxt:]
+        merged = [((r0 - nxt, c0), (r1 - nxt, c1)) for (r0, c0), (r1, c1) in merged or () if r0 >= nxt]
+        offset += nxt
 
 
 def read_roster(path, *, kind: str | None = None, profile=None, password: str | None = None,
                 sheet: str | None = None) -> Roster:
     """The roster of a file: the named sheet, else the visible sheet with the most rows."""
-    rosters, others = read_rosters(path, kind=kind, profile=profile, password=password)
+    rosters, others = read_rosters(path, kind=kind, profile=profile, password=password, hidden=sheet is not None)
+    return pick_roster(path, rosters, others, sheet)
+
+
+def pick_roster(path, rosters: list[Roster], others, sheet: str | None = None) -> Roster:
+    """The roster :func:`read_roster` gives, among what :func:`read_rosters` read."""
     if sheet is not None:
         for r in rosters:
             if r.sheet == sheet:

@@ -48,15 +48,13 @@ from pathlib import Path
 import pandas as pd
 
 from . import departments as deps, privacy, readers, rosterbook
-from .departments import AGREE, DISAGREE, NOT_FOUND
-from .merge import PROVENANCE_LABELS
-from .rosterbook import _Formats, table_sheets
-from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook, id_key, roster_digest
+from .departments import AGREE, CHECK_SHEET, DISAGREE, FILE_TYPE, H_REMARK, NOT_FOUND
+from .roster import PROVENANCE_LABELS
+from .outbook import Formats, new_workbook, table_sheets, write_frame
+from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook, ages_date, id_key, roster_digest
 from .schema import FORM_TITLES, MULTI_JOINER, Form
 from .readers import META_SHEET
-from .rosterbook import new_workbook
-from .split import FILE_TYPE, H_REMARK, write_frame
-from .validate import _choice_verdict, split_multi
+from .validate import choice_verdict, split_multi
 
 APPLIED = "已采用"
 PENDING = "待人工核实"
@@ -172,7 +170,7 @@ class _Index:
 def read_returned(path, book: RosterBook, *, password: str | None = None, index: _Index | None = None) -> Returned:
     """One returned file: ours (by its metadata) or a department's own list."""
     index = index or _Index(book)
-    what, payload = readers._open(path, password)
+    what, payload = readers.open_workbook(path, password)
     if what == "book":
         names = payload.sheet_names
         meta = {}
@@ -200,8 +198,6 @@ def _cell(row: list, c: int) -> str:
 
 
 def _read_ours(path, book_, meta: dict, book: RosterBook, index: _Index) -> Returned:
-    from .split import CHECK_SHEET
-
     grid = book_.get_sheet_by_name(CHECK_SHEET).to_python(skip_empty_area=False)
     dept = meta.get("department", NO_DEPARTMENT)
     out = Returned(str(path), dept, True, sent=[])
@@ -373,7 +369,7 @@ def _valid(form: Form, key: str, value: str) -> tuple[str | None, str]:
     """(the value in the form's wording, '') when valid, else (None, why)."""
     f = form[key]
     if f.is_choice:
-        norm, code, params, _ = _choice_verdict(f, value)
+        norm, code, params, _ = choice_verdict(f, value)
         if code is None:
             return norm, ""
         hint = f"，疑似应为“{params['suggestion']}”" if code == "option.near_miss" else ""
@@ -501,7 +497,7 @@ def sent_departments(paths) -> list[str]:
     out = []
     for path in paths:
         try:
-            what, payload = readers._open(path, None)
+            what, payload = readers.open_workbook(path, None)
         except readers.ReadError:
             continue
         if what == "book" and META_SHEET in payload.sheet_names:
@@ -537,10 +533,8 @@ def _recompute_key_care(roster: pd.DataFrame, rows: set[int], book: RosterBook) 
     idx = sorted(rows)
     form = _form(book)
     cols = [c for c in roster.columns if c in form.column_keys]
-    from .diff import reference_date
-
     # the roster's 统计日期, not today: ages (and so 失学 and the like) are those the roster shows
-    as_of = book.as_of or reference_date(book.roster) or _dt.date.today()
+    as_of = book.as_of or ages_date(book.roster) or _dt.date.today()
     report = validate_frame(roster.iloc[idx][cols].reset_index(drop=True), book.kind, book.profile, as_of)
     st = report.statuses
     for pos, i in enumerate(idx):
@@ -615,7 +609,7 @@ def write(rec: Reconciliation, out, *, mask: bool = False, password: str | None 
 
     def build(tmp):
         wb = new_workbook(tmp, FORM_TITLES[book.kind].replace("基本情况登记表", "监测摸排统计花名册（核实后）"))
-        fmt = _Formats(wb)
+        fmt = Formats(wb)
         fixed = wb.add_format({"font_name": "宋体", "font_size": 10, "valign": "vcenter", "bg_color": "#C6EFCE",
                                "num_format": "@"})
         table_sheets(wb, ROSTER_SHEET, fmt, cols, roster, marks={(i, k): fixed for i, k in rec.changed if k in order})
@@ -624,8 +618,8 @@ def write(rec: Reconciliation, out, *, mask: bool = False, password: str | None 
         write_frame(wb, fmt, SUMMARY_SHEET, summary_h)
         write_frame(wb, fmt, ISSUES_SHEET, issues, "没有问题。")
         result = book.result(roster)
-        rosterbook._stats(wb, fmt, result)
-        rosterbook._key_care(wb, fmt, result)
-        rosterbook._meta(wb, result)  # kind, profile, 统计日期: split and diff read the new roster back as merged
+        rosterbook.stats_sheet(wb, fmt, result)
+        rosterbook.key_care_sheet(wb, fmt, result)
+        rosterbook.meta_sheet(wb, result)  # kind, profile, 统计日期: split and diff read the new roster back as merged
         wb.close()
     return privacy.save(out, build, password=password, inputs=[book.path, *[r.path for r in rec.returned], *inputs])

@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 
 _ENTRY = re.compile(r"^(?:\[(\d*)-(\d*)\])?(.+)$")
-_GROUP_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位",
+GROUP_NAMES = _GROUP_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖行政单位",
                 "省直辖县级行政单位", "自治区直辖县级行政单位"}
 
 
@@ -149,6 +149,11 @@ def province_of(code: str) -> str | None:
     return r.province if r else None
 
 
+def all_regions() -> list[Region]:
+    """Every code that ever existed (provinces, cities, counties), in code order."""
+    return [r for _, r in sorted(_table().items())]
+
+
 def current_regions() -> list[Region]:
     """County-level regions still in use, in code order (for address dropdowns)."""
     return [r for c, r in sorted(_table().items())
@@ -158,6 +163,11 @@ def current_regions() -> list[Region]:
 def all_counties() -> list[Region]:
     """Every county-level code that ever existed (ID numbers keep retired codes), in code order."""
     return [r for c, r in sorted(_table().items()) if r.level == "county" and r.county not in _GROUP_NAMES]
+
+
+def province_codes() -> list[str]:
+    """The two-digit codes of the provinces (11 北京 … 82 澳门), of every year."""
+    return sorted({c[:2] for c in _table() if c.endswith("0000")})
 
 
 # --- address text ---------------------------------------------------------

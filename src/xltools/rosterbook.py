@@ -16,15 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from . import atomic, bulksheet, privacy, readers, stats
+from .outbook import DATE_KEYS, Formats, new_workbook, table_sheets, write_table
 from .issues import SEVERITY_LABELS
-from .merge import PROVENANCE_LABELS, STATUS_LABELS, MergeResult
 from .profiles import load as load_profile
 from .readers import META_SHEET
+from .roster import PROVENANCE_LABELS, STATUS_LABELS, MergeResult
 from .schema import FORM_TITLES, SCHEMA_VERSION
 from .textreport import column_title
-
-DATE_KEYS = ("birth_date", "left_hukou_date", "arrival_date")
-
 
 OutputError = privacy.OutputError  # an output that would overwrite an input
 
@@ -68,23 +66,15 @@ def write(result: MergeResult, out: Path, inputs: list[Path] = (), sheets: tuple
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic.atomic_path(out) as tmp:
         wb = new_workbook(tmp, FORM_TITLES[result.kind].replace("基本情况登记表", "监测摸排统计花名册"))
-        fmt = _Formats(wb)
-        writers = dict(zip(SHEETS, (_roster, _issues, _duplicates, _unread, _stats, _key_care, _accounts, _columns)))
+        fmt = Formats(wb)
+        writers = dict(zip(SHEETS, (_roster, _issues, _duplicates, _unread, stats_sheet, key_care_sheet, _accounts,
+                                    _columns)))
         for name in SHEETS:
             if name in sheets:
                 writers[name](wb, fmt, result)
-        _meta(wb, result)
+        meta_sheet(wb, result)
         wb.close()
     return out
-
-
-def new_workbook(path, title: str):
-    """A workbook for our outputs: text stays text (IDs never become numbers, formulas or links),
-    big tables are written column-wise (:mod:`xltools.bulksheet`)."""
-    wb = bulksheet.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
-    wb.set_properties({"title": title, "author": "xltools"})
-    return wb
 
 
 def recorded_date(result: MergeResult) -> str:
@@ -96,7 +86,7 @@ def recorded_date(result: MergeResult) -> str:
     return max(sorted(set(dates)), key=dates.count) if dates else ""
 
 
-def _meta(wb, result: MergeResult) -> None:
+def meta_sheet(wb, result: MergeResult) -> None:
     """The hidden sheet that lets split/reconcile/diff read this workbook back without guessing."""
     ws = wb.add_worksheet(META_SHEET)
     pairs = [("document", "花名册"), ("roster_sheet", ROSTER_SHEET), ("kind", result.kind), ("profile", result.profile),
@@ -105,60 +95,6 @@ def _meta(wb, result: MergeResult) -> None:
     for i, pair in enumerate(pairs):
         ws.write_row(i, 0, pair)
     ws.hide()
-
-
-class _Formats:
-    def __init__(self, wb):
-        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
-        self.head = wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                   "align": "center"})
-        self.text = wb.add_format({**base, "num_format": "@"})
-        self.date = wb.add_format({**base, "num_format": "yyyy-mm-dd"})
-        self.plain = wb.add_format(base)
-        self.title = wb.add_format({**base, "bold": True, "font_size": 12})
-        self.diff = wb.add_format({**base, "bg_color": "#FFEB9C", "num_format": "@"})
-        self.kept = wb.add_format({**base, "bold": True, "num_format": "@"})
-        self.bad = wb.add_format({**base, "font_color": "#C00000", "bold": True})
-
-
-def _width(header: str, values) -> float:
-    longest = max([len(str(v)) for v in values[:200]] + [len(header)]) if len(values) else len(header)
-    return max(6, min(40, longest * 1.8 + 2))
-
-
-def _table(ws, fmt, cols: list[tuple[str, str]], df: pd.DataFrame, first_row: int = 0, marks=None) -> None:
-    """A header row and ``df``'s columns below it; ``marks``: {(row position, column key): format}
-    for the few cells that are highlighted."""
-    for c, (_, header) in enumerate(cols):
-        ws.write_string(first_row, c, header, fmt.head)
-    by_key: dict[str, dict] = {}
-    for (pos, key), f in (marks or {}).items():
-        by_key.setdefault(key, {})[pos] = f
-    columns = []
-    for c, (key, header) in enumerate(cols):
-        values = df[key].tolist() if key in df else [""] * len(df)
-        ws.set_column(c, c, _width(header, values))
-        columns.append(bulksheet.Column(values, fmt.text, fmt.plain, fmt.date, iso_dates=key in DATE_KEYS,
-                                        marks=by_key.get(key)))
-    if columns:
-        # written a column at a time (the 花名册 has millions of cells)
-        bulksheet.write_block(ws, first_row + 1, 0, columns)
-    ws.freeze_panes(first_row + 1, 0)
-    if cols:
-        ws.autofilter(first_row, 0, first_row + max(len(df), 1), len(cols) - 1)
-
-
-def table_sheets(wb, name: str, fmt, cols: list[tuple[str, str]], df: pd.DataFrame, marks=None) -> list[str]:
-    """:func:`_table` on sheet ``name``, continued on ``name（2）``, ``name（3）`` … (each with the
-    header) when ``df`` has more rows than a sheet holds; returns the sheet names written."""
-    per_sheet = bulksheet.MAX_ROWS - 1  # below the header row
-    names = []
-    for n, start in enumerate(range(0, max(len(df), 1), per_sheet), 1):
-        part = df.iloc[start:start + per_sheet]
-        part_marks = {(p - start, k): f for (p, k), f in (marks or {}).items() if start <= p < start + len(part)}
-        names.append(readers.sheet_part(name, n))
-        _table(wb.add_worksheet(names[-1]), fmt, cols, part, marks=part_marks)
-    return names
 
 
 def _cell(ws, r, c, key, v, fmt):
@@ -217,7 +153,7 @@ def _duplicates(wb, fmt, result: MergeResult) -> None:
     for p in range(len(dups)):
         if dups["dup_action"].iat[p] == "保留":
             marks.update({(p, "duplicate_group"): fmt.kept, (p, "dup_action"): fmt.kept})
-    _table(ws, fmt, cols, dups, first_row=1, marks=marks)
+    write_table(ws, fmt, cols, dups, first_row=1, marks=marks)
 
 
 def _unread(wb, fmt, result: MergeResult) -> None:
@@ -226,13 +162,16 @@ def _unread(wb, fmt, result: MergeResult) -> None:
     for f in result.files:
         for sheet, why in f.other_sheets:
             rows.append({"file": f.path, "reason": f"工作表“{sheet}”未合并：{why}", "code": "sheet.not_roster"})
-    _table(ws, fmt, [("file", "文件"), ("reason", "原因"), ("code", "代码")],
+        for sheet, note in f.notes:  # merged, but the reader had to clean or leave cells blank
+            rows.append({"file": f.path, "reason": f"工作表“{sheet}”已合并，但{note}" if sheet else f"已合并，但{note}",
+                         "code": "sheet.note"})
+    write_table(ws, fmt, [("file", "文件"), ("reason", "原因"), ("code", "代码")],
            pd.DataFrame(rows, columns=["file", "reason", "code"]))
     if not rows:
         ws.write_string(1, 0, "全部文件都已读取。", fmt.plain)
 
 
-def _stats(wb, fmt, result: MergeResult) -> None:
+def stats_sheet(wb, fmt, result: MergeResult) -> None:
     ws = wb.add_worksheet(STATS_SHEET)
     prof = load_profile(result.profile)
     row = 0
@@ -308,7 +247,7 @@ def stats_about(result: MergeResult) -> list[str]:
             f"生成工具：xltools {__version__}（登记表版本 {SCHEMA_VERSION}）"]
 
 
-def _key_care(wb, fmt, result: MergeResult) -> None:
+def key_care_sheet(wb, fmt, result: MergeResult) -> None:
     ws = wb.add_worksheet(KEY_CARE_SHEET)
     df = result.roster[result.roster["key_care"].astype(bool)] if len(result.roster) else result.roster
     wanted = ["town", "village", "name", "sex", "age", "category", "id_number", "key_care_reasons", "residence",
@@ -318,7 +257,7 @@ def _key_care(wb, fmt, result: MergeResult) -> None:
     labels.update({"residence_detail": "现居住地·详细地址", "key_care_reasons": "重点关爱原因"})
     cols = [(k, labels.get(k, column_title(result.kind, k))) for k in wanted if k in df.columns or k in labels]
     cols = [(k, h) for k, h in cols if k in df.columns]
-    _table(ws, fmt, cols, df)
+    write_table(ws, fmt, cols, df)
 
 
 def _accounts(wb, fmt, result: MergeResult) -> None:
@@ -335,7 +274,7 @@ def _accounts(wb, fmt, result: MergeResult) -> None:
                  "why": ""})
     cols = [("file", "文件"), ("status", "状态"), ("read", "读入行数"), ("kept", "进入花名册"),
             ("folded", "重复已合并"), ("rejected", "未采用"), ("check", "核对"), ("why", "未采用原因")]
-    _table(ws, fmt, cols, pd.DataFrame(rows))
+    write_table(ws, fmt, cols, pd.DataFrame(rows))
     r = len(rows) + 2
     ws.write_string(r, 0, "读入行数 = 进入花名册 + 重复已合并 + 未采用（空行、合计行、表尾签字不计入读入行数，见问题清单和读取报告）。",
                     fmt.plain)

@@ -25,7 +25,8 @@ from functools import lru_cache
 import pandas as pd
 
 from . import profiles, readers
-from .merge import PROVENANCE_LABELS, STATUS_COLUMNS, MergeResult
+from .dates import DateError, birthday, parse_date
+from .roster import PROVENANCE_LABELS, STATUS_COLUMNS, MergeResult
 from .rosterbook import ISSUES_SHEET, ROSTER_SHEET, roster_columns
 from .schema import KINDS
 
@@ -124,7 +125,7 @@ def _profile_of(roster: pd.DataFrame, kind: str, meta: dict) -> str:
 
 def read(path, *, password: str | None = None, profile: str | None = None) -> RosterBook:
     """Our 花名册 workbook at ``path`` (encrypted ones with ``password``)."""
-    kind_of_file, book = readers._open(path, password)
+    kind_of_file, book = readers.open_workbook(path, password)
     if kind_of_file != "book":
         raise RosterError(f"{path}：不是本工具生成的花名册（.xlsx），请给出 xltools merge 输出的花名册。")
     meta = {}
@@ -164,6 +165,22 @@ def read(path, *, password: str | None = None, profile: str | None = None) -> Ro
     columns = [(k, h) for k, h in zip(keys, header) if h]
     return RosterBook(path=str(path), kind=kind, profile=prof, roster=roster, columns=columns, issues=issues,
                       differences=differences, unknown=unknown, meta=meta, encrypted=bool(password))
+
+
+def ages_date(roster: pd.DataFrame) -> _dt.date | None:
+    """The earliest date by which every child had reached the 年龄 the roster shows: the date a
+    花名册 that records no 统计日期 was checked at, as near as its ages tell."""
+    best = None
+    for b, age in zip(roster.get("birth_date", []), roster.get("age", [])):
+        try:
+            birth = parse_date(b) if b else None
+        except (DateError, ValueError, TypeError):
+            birth = None
+        if age is None or age != age or birth is None:
+            continue
+        d = birthday(birth, int(age))
+        best = d if best is None or d > best else best
+    return best
 
 
 def roster_digest(roster: pd.DataFrame) -> str:

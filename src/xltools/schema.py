@@ -50,6 +50,7 @@ ETHNIC_GROUPS = (
 DISABILITY_CATEGORIES = ("视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾")
 
 YES_NO = ("是", "否")
+TEXT_LIMIT = 100  # the length a free-text answer without a max_length of its own may have
 
 
 @dataclass(frozen=True)
@@ -386,6 +387,47 @@ def parse_kind(text: str, strict: bool = False) -> str:
     listed = "；".join(f"{KIND_NAMES[k][0]}（也可写 {'、'.join(KIND_NAMES[k][1:])}）" for k in KINDS)
     raise ValueError(f"未知的表格类别“{text}”，可写：{listed}。")
 
+
+# --- the paper forms' layout (xltools.forms prints and reads it) ---------------------------
+# Per kind, the sections in print order; each section is its lines, and a line names the
+# fields that share one row of the paper form (000/001).  Two person fields on one line
+# (father_name, mother_name) are the 父亲/母亲 side-by-side columns; the label of a person's
+# 姓名 there is the person (``parent_label``), as the forms print it.  A companion
+# (多重残疾类别) has a line of its own; an "其他" companion (其他____) is the blank after
+# the option.  The unit/date line and the signature lines are printed above and below.
+_PARENT_LINES = (("father_name", "mother_name"), ("father_id", "mother_id"),
+                 ("father_phone", "mother_phone"), ("father_hukou_address", "mother_hukou_address"),
+                 ("father_residence", "mother_residence"))
+_DISABILITY_LINES = (("medical_insurance",), ("disability_type",), ("disability_multi",),
+                     ("disability_grade", "rehab_aid"))
+FORM_LAYOUT: dict[str, tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]] = {
+    "flow": (
+        (G_CHILD, (("name", "sex"), ("birth_date", "ethnicity"), ("id_number", "hukou_registered"),
+                   ("hukou_address",), ("residence",), ("co_residents",), ("residence_registration",),
+                   ("housing_type",), ("left_hukou_date", "arrival_date"), ("guardianship",),
+                   ("guardianship_problem",), ("schooling",), ("school_name", "boarding"),
+                   ("study_status",), ("health",), ("health_mgmt",), ("tcm_mgmt",)) + _DISABILITY_LINES),
+        (G_PARENTS, _PARENT_LINES),
+        (G_GUARDIAN, (("guardian_name", "guardian_relation"), ("guardian_id", "guardian_phone"),
+                      ("guardian_hukou_address",), ("guardian_residence",))),
+        (G_FAMILY, (("family_hardship",), ("living_support",))),
+    ),
+    "left": (
+        (G_CHILD, (("name", "sex"), ("birth_date", "ethnicity"), ("id_number", "hukou_registered"),
+                   ("hukou_address",), ("residence",), ("guardianship",), ("guardianship_problem",),
+                   ("health",), ("health_mgmt",), ("tcm_mgmt",)) + _DISABILITY_LINES +
+                  (("schooling",), ("school_name",), ("study_status", "boarding"))),
+        (G_PARENTS, _PARENT_LINES + (("both_parents_away",), ("one_parent_incapable",))),
+        (G_CARE, (("has_caregiver",), ("caregiver_relation",), ("caregiver_phone", "caregiver_name"),
+                  ("caregiver_id",), ("caregiver_hukou_address",), ("caregiver_residence",))),
+        (G_FAMILY, (("family_hardship",), ("living_support",))),
+    ),
+}
+# Signature lines under the table, and the footer the printed forms carry.
+FORM_SIGNATURES = ("填表人", "审核人")
+# Choice fields the paper forms leave as a blank to write in (no □ printed).
+FORM_WRITTEN_CHOICES = ("sex", "ethnicity")
+FORM_MARKS = {"blank": "☐", "ticked": "☑"}  # how our forms print an option box
 
 # Separators staff use between several ticked options in one cell.
 MULTI_SEPARATORS = "、,，;；/ \n"

@@ -28,22 +28,19 @@ from pathlib import Path
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 
-from . import atomic, bulksheet, privacy, templates
+from . import atomic, bulksheet, privacy, xlsxfinish
 from .readers import META_SHEET
-from .departments import ANSWERS, DEPARTMENTS, IDENTIFY, Department
-from .merge import PROVENANCE_LABELS
-from .rosterbook import _Formats, new_workbook, table_sheets
+from .departments import (ANSWERS, CHECK_SHEET, DEPARTMENTS, FILE_TYPE, H_CORRECTION, H_REMARK, H_RESULT, H_VALUE,
+                          IDENTIFY, Department)
+from .roster import PROVENANCE_LABELS
+from .outbook import Formats, new_workbook, table_sheets, write_frame
 from .rosterread import DIFFERENCES_SHEET, ISSUES_SHEET, ROSTER_SHEET, RosterBook, roster_digest
-from .schema import FORM_TITLES, KIND_LABELS
+from .schema import FORM_TITLES, KIND_LABELS, TEXT_LIMIT
 
 NO_TOWN = "未识别镇街"
 TOWN_DOCUMENT = "镇街花名册"  # a township's part of the 花名册: merged back as its corrected return
-CHECK_SHEET = "核实"
 LISTS_SHEET = "选项"
-FILE_TYPE = "department_check"
-# The department file's column headers, worded once.
 H_ROW_KEY = "花名册行号"
-H_VALUE, H_RESULT, H_CORRECTION, H_REMARK = "花名册填报值", "核实结果", "更正值", "备注"
 HEADER_TOP, HEADER_SUB, FIRST_DATA = 2, 3, 4   # 0-based rows
 BY_TOWN, BY_DEPARTMENT = "镇街", "部门"
 
@@ -119,7 +116,7 @@ def by_town(book: RosterBook, out_dir, *, mask: bool = False, password: str | No
 
         def build(tmp, children=children, issues=issues, diffs=diffs):
             wb = new_workbook(tmp, f"{town}{KIND_LABELS[book.kind]}儿童花名册")
-            fmt = _Formats(wb)
+            fmt = Formats(wb)
             table_sheets(wb, ROSTER_SHEET, fmt, book.column_list(children), children)
             write_frame(wb, fmt, ISSUES_SHEET, issues, "没有待处理的问题。")
             if len(book.differences.columns):
@@ -141,13 +138,6 @@ def _town_meta(wb, book: RosterBook, town: str) -> None:
     for i, pair in enumerate(pairs):
         ws.write_row(i, 0, pair)
     ws.hide()
-
-
-def write_frame(wb, fmt, name: str, df: pd.DataFrame, empty_note: str = "") -> None:
-    """A sheet holding a table whose columns are its Chinese headers."""
-    table_sheets(wb, name, fmt, [(c, c) for c in df.columns], df)
-    if not len(df) and empty_note:
-        wb.get_worksheet_by_name(name).write_string(1, 0, empty_note, fmt.plain)
 
 
 # --- by department ---------------------------------------------------------------------
@@ -189,12 +179,12 @@ def by_department(book: RosterBook, out_dir, departments=None, *, mask: bool = F
 def _has_answers(path: Path) -> bool:
     """Whether ``path`` is a department file of ours (readable without a password) in which
     a department has already filled in an answer."""
-    from .readers import ReadError, _open, meta_of
+    from .readers import ReadError, meta_of, open_workbook
 
     if not path.is_file():
         return False
     try:
-        what, wb = _open(path, None)
+        what, wb = open_workbook(path)
     except ReadError:  # encrypted or damaged: not one we can tell apart, written over as before
         return False
     if what != "book" or META_SHEET not in wb.sheet_names or CHECK_SHEET not in wb.sheet_names:
@@ -278,7 +268,7 @@ def _department_book(path, book: RosterBook, dept: Department, rows: pd.DataFram
                     "input_message": "核实结果为“不一致”时，从下拉列表中选择正确内容。",
                     "error_title": "不在选项内", "error_message": f"「{f.title}」只能从下拉列表中选择：{'/'.join(f.options)}"[:255]}
         else:
-            limit = f.max_length or templates.TEXT_LIMIT
+            limit = f.max_length or TEXT_LIMIT
             opts = {"validate": "length", "criteria": "<=", "value": limit, "input_title": f"{f.title}：{H_CORRECTION}"[:32],
                     "input_message": f"核实结果为“不一致”时填写正确内容，不超过{limit}个字。",
                     "error_title": "文字过长", "error_message": f"「{f.title}」不超过{limit}个字。"}
@@ -315,4 +305,4 @@ def _department_book(path, book: RosterBook, dept: Department, rows: pd.DataFram
     meta.protect()
     ws.activate()
     wb.close()
-    templates._finish(Path(path))  # workbook structure protection: sheets cannot be unhidden or added
+    xlsxfinish.finish(Path(path))  # workbook structure protection: sheets cannot be unhidden or added

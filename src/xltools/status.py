@@ -13,10 +13,13 @@ The rules, from the seeds (see the README's table for each one's source):
 - 留守儿童: 父母双方同时外出 = 是, or 父母一方外出、另一方无监护能力 = 是, under 16.
 - 待核实: the facts needed to decide are missing (no birth date, no addresses, …).
 
-Cross-county is decided from the structured 户籍地/现居住地 (省/市/县 cells), else
-from the address text, else from the region code of the child's ID number (the
-place the number was issued — weakest evidence); the 现居住地 falls back to the
-sheet's 填报单位.  ``basis`` says which was used.
+Cross-county and cross-township are decided by :func:`xltools.places.compare` from
+what the 户籍地址 and 现居住地 prove (structured 省/市/县 cells + 详细地址, else the
+address text; the 现居住地 falls back to the sheet's 填报单位, and "同户籍地" means the
+户籍地): decided when every reading gives the same answer, 待核实 otherwise.  The
+region code of the child's ID number is where the number was issued: it is offered
+as a hint in the message, never used as the 户籍地.  ``basis`` says which evidence
+decided.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+import pandas as pd
 
-from . import dates, regions
+from . import dates, places, regions
 from .schema import (CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN, KEY_CARE_RULES)
-from .validate import NAT, StatusColumns, Table, _ages
+from .rowtable import NAT, StatusColumns, Table
 
 IN_SCOPE = (CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT)
 
@@ -44,7 +48,7 @@ R_PARENTS_UNKNOWN = "父母外出情况未填写"
 
 
 def classify(t: Table) -> StatusColumns:
-    age = _ages(t)
+    age = t.ages()
     birth = t.dates.get("birth", np.full(t.n, NAT, dtype="datetime64[D]"))
     ref = np.datetime64(t.as_of, "D")
     # Reasons are sparse (most rows have none): position -> list of reasons.
@@ -92,116 +96,133 @@ def _flow(t: Table, out_reasons, unknown, stats_only, basis) -> None:
     ref = np.datetime64(t.as_of, "D")
     _note(unknown, np.isnat(left), R_NO_LEFT_DATE)
     _note(out_reasons, ~np.isnat(left) & (due > ref), R_UNDER_6M)
-    hukou = _addresses(t, "hukou_address", fallback_id=True)
-    home = _addresses(t, "residence", fallback_unit=True)
-    texts = np.array([f"户籍地：{a or '无'}；现居住地：{b or '无'}" for a in BASIS for b in BASIS], dtype=object)
-    basis[:] = texts[hukou.basis * len(BASIS) + home.basis]
-    h_known, r_known = hukou.key != "", home.key != ""
-    for pos in np.flatnonzero(~h_known | ~r_known):
-        missing = "户籍地" if not h_known[pos] else "现居住地"
-        unknown[int(pos)].append(f"无法判断是否跨县（区）流动：{missing}不明")
-        if pos not in out_reasons:
-            t.add("status.undetermined", int(pos), "hukou_address" if missing == "户籍地" else "residence",
-                  reason=f"{missing}为空或无法识别出县（区）")
-    known = h_known & r_known
-    same = known & ((hukou.key == home.key) | (
-        ((hukou.code == "") | (home.code == "")) & (hukou.county == home.county)
-        & ((hukou.province == home.province) | (hukou.province == "") | (home.province == ""))))
-    for pos in np.flatnonzero(same):
-        ht, rt = hukou.township(pos), home.township(pos)
-        if ht and rt and ht == rt:
-            out_reasons[int(pos)].append(R_SAME_TOWN)
-        else:
-            stats_only[int(pos)].append(R_IN_COUNTY)
-    _note(stats_only, known & ~same & hukou.main & home.main, R_MAIN_CITY)
-
-
-BASIS = ("", "结构化地址", "地址文字", "身份号码地区码", "填报单位")
-
-
-class _AddressColumn:
-    """The county of one address field for every row, decided once per distinct address."""
-
-    def __init__(self, n: int):
-        self.key = np.full(n, "", dtype=object)
-        self.code = np.full(n, "", dtype=object)
-        self.county = np.full(n, "", dtype=object)
-        self.province = np.full(n, "", dtype=object)
-        self.main = np.zeros(n, dtype=bool)
-        self.basis = np.zeros(n, dtype=np.int64)
-        self._town: list = [None] * n  # callables or texts, resolved lazily
-
-    def set(self, rows: np.ndarray, addr: regions.Address, basis: int, main: bool, town_source=None):
-        self.key[rows] = addr.county_key
-        self.code[rows] = addr.code
-        self.county[rows] = addr.county
-        self.province[rows] = addr.province
-        self.main[rows] = main
-        self.basis[rows] = basis
-        for r in rows:
-            self._town[r] = town_source if town_source is not None else addr.township
-
-    def township(self, pos: int) -> str:
-        src = self._town[pos]
-        return src(pos) if callable(src) else (src or "")
-
-
-def _addresses(t: Table, key: str, fallback_id: bool = False, fallback_unit: bool = False) -> _AddressColumn:
-    f = t.form.get(key)
-    prov = t.profile.default_province
-    extra = tuple(sorted(n for d in t.profile.main_city if not d.codes for n in (d.name, *d.aliases)))
-    codes_main, names_main = t.profile.main_city_codes(), t.profile.main_city_names()
-    out = _AddressColumn(t.n)
-
-    def is_main(a: regions.Address) -> bool:
-        if a.code:
-            return a.code in codes_main
-        return bool(a.county) and a.county in names_main and a.province in ("", prov)
-
+    unit = places.resolve(t.unit, t.profile.default_province, t.as_of) if t.unit else places.Place("", kind="empty")
+    unit = places.Place(unit.text, tuple(places.Reading(r.province, r.city, r.code, r.county, r.township, r.zone,
+                                                        "填报单位：" + r.evidence) for r in unit.readings), unit.kind)
+    # the 填报单位 is where the child lives: its province reads a 现居住地 that names none
+    home_default = (unit.readings[0].province if unit.readings and not unit.ambiguous
+                    else t.profile.default_province)
+    hukou = _Side(t, "hukou_address", t.profile.default_province)
+    home = _Side(t, "residence", home_default)
+    main = t.profile.main_city_codes(), t.profile.main_city_names()
+    # 1. by the 省/市/县 cells alone: a move to another county stays one whatever township the
+    #    详细地址 names (a township only removes readings), so most rows never need theirs
     todo = np.ones(t.n, dtype=bool)
-    if f is not None and any(t.has(k) for k in f.part_keys[:3]):
-        pk = f.part_keys
+    both = hukou.county_known[hukou.head] & home.county_known[home.head]
+    if both.any():
+        rows = np.flatnonzero(both)
+        pairs = hukou.head[rows] * len(home.heads) + home.head[rows]
+        for (h, r), sub in _groups(pairs, len(home.heads), rows):
+            d = places.compare(hukou.heads[h], home.heads[r], t.as_of, *main)
+            if d.outcome in (places.CROSS, places.MAIN_CITY):
+                _apply(t, d, sub, basis, out_reasons, unknown, stats_only)
+                todo[sub] = False
+    # 2. the rest, by the whole address (cells + 详细地址, or the text), each distinct one once
+    rows = np.flatnonzero(todo)
+    if not len(rows):
+        return
+    h_ids, h_places = hukou.places(rows)
+    r_ids, r_places = home.places(rows)
+    r_places = [unit if p.kind in ("local", "empty") and unit.readings else p for p in r_places]
+    hint_ids, hint_names = _id_hints(t)
+    # the hint matters only where the 户籍地址 names no county: elsewhere it must not split the pairs
+    readable = np.array([any(r.code for r in p.readings) for p in h_places], dtype=bool)
+    hint_ids = np.where(readable[h_ids], 0, hint_ids[rows])
+    pairs = (h_ids * len(r_places) + r_ids) * len(hint_names) + hint_ids
+    for (hr, k), sub in _groups(pairs, len(hint_names), rows):
+        h, r = divmod(hr, len(r_places))
+        d = places.compare(h_places[h], r_places[r], t.as_of, *main, hint_names[k])
+        _apply(t, d, sub, basis, out_reasons, unknown, stats_only)
+
+
+def _groups(pairs: np.ndarray, base: int, rows: np.ndarray):
+    """((a, b), rows) for each distinct value a*base+b of ``pairs``, in one sort."""
+    uniq, inv = np.unique(pairs, return_inverse=True)
+    order = np.argsort(inv, kind="stable")
+    bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
+    for j, code in enumerate(uniq):
+        yield divmod(int(code), base), rows[order[bounds[j]:bounds[j + 1]]]
+
+
+def _apply(t: Table, d, rows: np.ndarray, basis, out_reasons, unknown, stats_only) -> None:
+    basis[rows] = d.basis
+    if d.outcome == places.UNDECIDED:
+        field = "hukou_address" if d.reason.startswith("户籍地址") else "residence"
+        for pos in rows:
+            unknown[int(pos)].append(f"无法判断是否跨县（区）、跨乡镇（街道）流动：{d.reason}")
+            if pos not in out_reasons:
+                t.add("status.undetermined", int(pos), field, reason=d.reason)
+        return
+    reason = {places.SAME_TOWN: R_SAME_TOWN, places.CROSS_TOWN: R_IN_COUNTY,
+              places.MAIN_CITY: R_MAIN_CITY}.get(d.outcome)
+    if reason:
+        target = out_reasons if d.outcome == places.SAME_TOWN else stats_only
+        for pos in rows:
+            target[int(pos)].append(reason)
+
+
+class _Side:
+    """One address field of every row: its 省/市/县 cells as ``head`` codes, resolved once per
+    distinct head, and the whole address resolved on demand, once per distinct text."""
+
+    def __init__(self, t: Table, key: str, default_province: str):
+        self.t, self.key, self.default = t, key, default_province
+        f = t.form.get(key)
+        pk = f.part_keys if f is not None else ()
         combo = np.zeros(t.n, dtype=np.int64)
-        for k in pk[:3]:
+        cells = [k for k in pk[:3] if t.has(k)]
+        for k in cells:  # the cells' distinct values combined into one code per row
             c, u = t.factor(k)
-            combo = combo * (len(u) + 1) + c + 1 if len(u) else combo * 1
-        uniq, inv = np.unique(combo, return_inverse=True)
-        detail_town = lambda pos: regions.parse_address(t.col(pk[3])[pos], prov, extra).township
-        for j in range(len(uniq)):
-            rows = np.flatnonzero(inv == j)
-            p0 = rows[0]
-            parts = [t.col(k)[p0] for k in pk[:3]]
-            if not any(parts):
-                continue
-            a = regions.resolve_parts(*parts, prov, extra)
-            if a.county:
-                out.set(rows, a, 1, is_main(a), detail_town)
-                todo[rows] = False
-    for text_key in (key, *(f.part_keys[3:] if f else ())):
-        if not t.has(text_key) or not todo.any():
-            continue
-        codes, uniques = t.factor(text_key)
-        for j, text in enumerate(uniques):
-            if not text:
-                continue
-            a = regions.parse_address(text, prov, extra)
-            if a.county:
-                rows = np.flatnonzero((codes == j) & todo)
-                out.set(rows, a, 2, is_main(a))
-                todo[rows] = False
-    if fallback_id and "id_number" in t.id_ok and todo.any():
-        ok, ids = t.id_ok["id_number"], t.col("id_number")
-        for pos in np.flatnonzero(todo & ok):
-            r = regions.lookup(ids[pos][:6])
-            if r and r.county:
-                a = regions.Address(r.province, r.city, r.county, r.code)
-                out.set(np.array([pos]), a, 3, is_main(a))
-                todo[pos] = False
-    if fallback_unit and t.unit and todo.any():
-        a = regions.parse_address(t.unit, prov, extra)
-        if a.county:
-            out.set(np.flatnonzero(todo), a, 4, is_main(a))
-    return out
+            combo = combo * (len(u) + 1) + c + 1
+        self.head, combos = pd.factorize(combo)
+        texts = ["".join(str(t.col(k)[p0]) for k in cells) for p0 in np.unique(self.head, return_index=True)[1]]
+        self.head_texts = np.array(texts or [""], dtype=object)
+        if not len(combos):
+            self.head = np.zeros(t.n, dtype=np.int64)
+        self.heads = [places.resolve_structured(h, default_province, t.as_of) if h else places.Place("", kind="empty")
+                      for h in self.head_texts]
+        self.county_known = np.array([bool(p.readings) and all(r.code for r in p.readings) for p in self.heads])
+        self.detail = t.col(pk[3]) if len(pk) > 3 and t.has(pk[3]) else np.full(t.n, "", dtype=object)
+
+    def places(self, rows: np.ndarray) -> tuple[np.ndarray, list]:
+        """The places of ``rows`` as indices into a list; texts proving the same thing share one."""
+        t = self.t
+        head = self.head_texts[self.head[rows]]
+        detail = np.asarray(self.detail[rows], dtype=object)
+        if t.has(self.key):  # rows without structured cells: the free-text column
+            bare = (head == "") & (detail == "")
+            detail = np.where(bare, np.asarray(t.col(self.key)[rows], dtype=object), detail)
+        dc, du = pd.factorize(detail)
+        combo_codes, combos = pd.factorize(self.head[rows].astype(np.int64) * max(len(du), 1) + dc)
+        ids: dict = {}
+        resolved, remap = [], np.empty(len(combos), dtype=np.int64)
+        for j, combo in enumerate(combos):
+            h, d = divmod(int(combo), max(len(du), 1))
+            if self.head_texts[h]:
+                p = places.resolve_parts(self.head_texts[h], du[d], self.default, t.as_of)
+            else:  # no 省/市/县 cells: the text says it all
+                p = places.resolve(du[d], self.default, t.as_of)
+            key = (p.kind, p.readings, p.text if not p.readings or p.ambiguous else "")
+            if key not in ids:
+                ids[key] = len(resolved)
+                resolved.append(p)
+            remap[j] = ids[key]
+        return remap[combo_codes], resolved
+
+
+def _id_hints(t: Table) -> tuple[np.ndarray, list[str]]:
+    """The county of each row's ID region code, offered as a hint only (index into the names)."""
+    names = [""]
+    out = np.zeros(t.n, dtype=np.int64)
+    if "id_number" not in t.id_ok:
+        return out, names
+    ok, ids = t.id_ok["id_number"], t.col("id_number")
+    prefix = np.where(ok, np.array([str(x)[:6] for x in ids], dtype=object), "")
+    codes, uniques = pd.factorize(prefix)
+    for u in uniques:
+        r = regions.lookup(u) if u else None
+        names.append(r.full_name if r and r.county else "")
+    return codes + 1, names
 
 
 # --- 留守 ------------------------------------------------------------------------

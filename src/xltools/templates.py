@@ -34,22 +34,21 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import atomic, regions
+from . import atomic, places, regions, xlsxfinish
 from .readers import META_SHEET
 from .issues import TITLES
 from .profiles import Profile, load as load_profile
 from .validate import split_multi
+from .schema import TEXT_LIMIT
 from .schema import (ADDRESS_PARTS, CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN, FORM_NUMBERS,
                      SCHEMA_VERSION, Field, Form)
 
 TICK = "√"
-SHARED_MARK = "XLTOOLS_SHARED"
 HEADER_TOP, HEADER_SUB = 3, 4   # 1-based Excel rows of the two header rows
 FIRST_DATA = 5
 DEFAULT_ROWS = 1000
 CREATED = _dt.datetime(2026, 1, 1)  # fixed, so that the same inputs give the same bytes
 LISTS_SHEET = "选项"
-TEXT_LIMIT = 100  # free text without its own limit in the schema
 DATE_MIN, DATE_MAX = _dt.date(1990, 1, 1), _dt.date(2099, 12, 31)
 ID_WEIGHTS = "{7;9;10;5;8;4;2;1;6;3;7;9;10;5;8;4;2}"
 ID_POSITIONS = "{" + ";".join(str(i) for i in range(1, 18)) + "}"
@@ -327,15 +326,50 @@ def _category(form: Form, refs: _Refs, report: str, age_ref: str, province: str)
         return (f'IF({out16},"{CAT_OUT}",IF({age_ref}="","{CAT_UNKNOWN}",IF(OR({both}="是",{one}="是"),"{CAT_LEFT}",'
                 f'IF(AND({both}="否",{one}="否"),"{CAT_OUT}","{CAT_UNKNOWN}"))))')
     left = refs("left_hukou_date")
-    hp, hk = refs.helper("hukou__province"), refs.helper("hukou__county")
-    rp, rk = refs("residence_province"), refs("residence_county")
+    hp, hk, hc = refs("hukou_address_province"), refs("hukou_address_county"), refs("hukou_address_city")
+    rp, rk, rc = refs("residence_province"), refs("residence_county"), refs("residence_city")
     six = f"EDATE({left},6)<={report}"
-    same = f"AND({hk}={rk},OR({hp}={rp},{hp}=\"\",{rp}=\"\"))"
-    main = (f'AND(COUNTIF(主城区,{hk})>0,COUNTIF(主城区,{rk})>0,'
-            f'OR({hp}="",{hp}="{province}"),OR({rp}="",{rp}="{province}"))')
+    # another province or city: decided whatever the county (as places.compare)
+    other = (f'OR(AND({hp}<>"",{rp}<>"",{hp}<>{rp}),'
+             f'AND(OR({hp}={rp},{hp}="",{rp}=""),{hc}<>"",{rc}<>"",{hc}<>{rc}))')
+
+    def pair(a: str, b: str) -> str:  # one reading of each side: S(tatistics), F(low) or ? (needs a township)
+        main = (f'AND(COUNTIF(主城区,{a})>0,COUNTIF(主城区,{b})>0,'
+                f'OR({hp}="",{hp}="{province}"),OR({rp}="",{rp}="{province}"))')
+        return f'IF({a}={b},"?",IF({main},"S","F"))'
+    h1, h2, r1, r2 = (refs.helper(n) for n in ("hukou__county1", "hukou__county2", "residence__county1",
+                                                   "residence__county2"))
+    first = pair(h1, r1)
+    agree = f'AND({first}={pair(h1, r2)},{first}={pair(h2, r1)},{first}={pair(h2, r2)})'
+    # the same county needs the townships, which only the engine reads from the 详细地址: 待核实
+    decided = (f'IF(AND({agree},{first}<>"?"),IF({first}="S","{CAT_FLOW_STATS}","{CAT_FLOW}"),'
+               f'"{CAT_UNKNOWN}")')
     return (f'IF(OR({out16},AND(ISNUMBER({left}),NOT({six}))),"{CAT_OUT}",IF({age_ref}="","{CAT_UNKNOWN}",'
-            f'IF(OR(NOT(ISNUMBER({left})),{hk}="",{rk}=""),"{CAT_UNKNOWN}",'
-            f'IF(OR({same},{main}),"{CAT_FLOW_STATS}","{CAT_FLOW}"))))')
+            f'IF(NOT(ISNUMBER({left})),"{CAT_UNKNOWN}",IF(AND({hp}="",{hk}=""),"{CAT_UNKNOWN}",'
+            f'IF({other},"{CAT_FLOW}",IF(OR({hk}="",{rk}=""),"{CAT_UNKNOWN}",{decided}))))))')
+
+
+def _county_helpers(refs: _Refs, report: str) -> list[tuple[str, str]]:
+    """Hidden helpers: each side's county after every change in force at the report date.
+
+    A county split by a change (渝北区: five towns to 北碚区; 北碚区: five streets to
+    两江新区) has two readings when the township is not known, as in the engine.
+    """
+    out = []
+    for side in ("hukou_address", "residence"):
+        p, k = refs(f"{side}_province"), refs(f"{side}_county")
+        first, second = k, k
+        for ch in places.changes():
+            name = lambda c: regions.lookup(c).county  # noqa: E731
+            when = f'{report}>=DATE({ch.date.year},{ch.date.month},{ch.date.day}),OR({p}="{ch.province}",{p}="")'
+            whole = ",".join(f'{k}="{name(c)}"' for c in ch.whole)
+            first = f'IF(AND({when},OR({whole})),"{ch.into_name}",{first})'
+            split = [(ex.source, ex.to) for ex in ch.exceptions] + [(m.source, ch.into) for m in ch.townships]
+            for src, dst in split:
+                second = f'IF(AND({when},{k}="{name(src)}"),"{name(dst)}",{second})'
+            second = f'IF(AND({when},OR({whole})),IF({second}<>{k},{second},"{ch.into_name}"),{second})'
+        out += [(f"{side.split('_')[0]}__county1", first), (f"{side.split('_')[0]}__county2", second)]
+    return out
 
 
 def build_template(path, kind: str, profile: Profile | str | None = None, unit: str = "", *,
@@ -372,7 +406,7 @@ def build_template(path, kind: str, profile: Profile | str | None = None, unit: 
         lists.protect(password or "")
         ws.activate()
         wb.close()
-        _finish(tmp)
+        xlsxfinish.finish(tmp)
     return path
 
 
@@ -509,13 +543,8 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
                     (f"{f.key}__norm", lambda k=f.key: id_normal_formula(refs(k), refs.helper(f"{k}__text"))),
                     (f"{f.key}__status", lambda k=f.key: _id_status(refs(k), refs.helper(f"{k}__norm")))]
     helpers.append(("id_number__birth", f'IF({{st}}={ID_OK},{_id_birth("{norm}")},"")'))
-    if form.kind == "flow":  # 户籍地 for the 类别: the cells, else the ID's region code (as the engine)
-        for part, col_no in (("province", 2), ("county", 3)):
-            cell = refs(f"hukou_address_{part}")
-            blank = "AND(" + ",".join(f'{refs(f"hukou_address_{p}")}=""' for p, _ in ADDRESS_PARTS) + ")"
-            helpers.append((f"hukou__{part}",
-                            f'IF(NOT({blank}),{cell},IF({{st}}={ID_OK},'
-                            f'IFERROR(VLOOKUP(LEFT({{norm}},6),地区码,{col_no},FALSE),""),""))'))
+    if form.kind == "flow":  # the county of each side after the reforms (places.changes), two readings each
+        helpers += _county_helpers(refs, rd)
     first_helper = n_in + len(extra)
     for k, (name, _) in enumerate(helpers):
         refs.letters[name] = xl_col_to_name(first_helper + k)
@@ -546,7 +575,7 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
                 ws.write_number(r, k, value, fmt)
             else:
                 ws.write_string(r, k, str(value), fmt)
-        # The first data row holds each formula; the others share it (see _share_formulas).
+        # The first data row holds each formula; the others share it (see xltools.xlsxfinish).
         rr = str(r + 1)
         master = r == first
         for col, formula, fmt in ((age_col, age_f, calc_f),
@@ -554,7 +583,7 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
                                    calc_f),
                                   (chk_col, chk_f, check_f),
                                   *((first_helper + k, f, calc_f) for k, (_, f) in enumerate(helpers))):
-            ws.write_formula(r, col, formula.replace("{r}", rr) if master else SHARED_MARK, fmt, "")
+            ws.write_formula(r, col, formula.replace("{r}", rr) if master else xlsxfinish.SHARED_MARK, fmt, "")
     # Conditional formats, most specific first: LibreOffice applies only the first rule that
     # holds on a cell (Excel merges them all), so the always-true border rule comes last.
     red = wb.add_format({"bg_color": "#FF9999", "font_color": "#9C0006", "bold": True, "border": 1})
@@ -686,54 +715,3 @@ def _write_guide(wb, ws, form: Form, prof: Profile) -> None:
         n = sum(max(1, -(-len(line) // 32)) for line in text.split("\n"))
         ws.set_row(i, 16 * n + 6 if fmt is p else 24)
     ws.protect()
-
-
-def _finish(path: Path, sheet_part: str = "xl/worksheets/sheet1.xml") -> None:
-    """Two things XlsxWriter cannot write, added to the finished file in one pass:
-
-    - shared formulas: each formula column holds its formula once, in the first
-      data row (``<f t="shared" ref=… si=…>``); the other rows refer to it.  Excel,
-      WPS, LibreOffice and openpyxl read them; a template is then ~10× smaller
-      and written ~10× faster than with 1,000 copies of a 5,000-character formula;
-    - workbook structure protection (``<workbookProtection lockStructure="1"/>``):
-      sheets cannot be added, deleted or unhidden.
-
-    Every other part is kept byte for byte, so the output stays deterministic."""
-    src = path.read_bytes()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                data = data.replace(b"<bookViews>", b'<workbookProtection lockStructure="1"/><bookViews>', 1)
-            elif info.filename == sheet_part:
-                data = _share_formulas(data.decode("utf-8")).encode("utf-8")
-            zout.writestr(info, data)
-    path.write_bytes(out.getvalue())
-
-
-_CELL_F = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*)><f>(.*?)</f>')
-
-
-def _share_formulas(xml: str) -> str:
-    masters: dict[str, tuple[int, int]] = {}   # column -> (si, first row)
-    last: dict[str, int] = {}
-    for m in _CELL_F.finditer(xml):
-        col, row, formula = m.group(1), int(m.group(2)), m.group(4)
-        if formula == SHARED_MARK:
-            last[col] = max(last.get(col, 0), row)
-        elif col not in masters:
-            masters[col] = (len(masters), row)
-
-    def repl(m: re.Match) -> str:
-        col, row, attrs, formula = m.group(1), m.group(2), m.group(3), m.group(4)
-        if col not in masters or col not in last:
-            return m.group(0)
-        si, first = masters[col]
-        if formula == SHARED_MARK:
-            return f'<c r="{col}{row}"{attrs}><f t="shared" si="{si}"/>'
-        if int(row) == first:
-            return f'<c r="{col}{row}"{attrs}><f t="shared" ref="{col}{first}:{col}{last[col]}" si="{si}">{formula}</f>'
-        return m.group(0)
-
-    return _CELL_F.sub(repl, xml)

@@ -30,6 +30,8 @@ def validation_text(report: Report, *, columns_detail: bool = True, max_listed: 
         out.append("未使用的列：" + "　".join(f"{letter}列“{text}”" for letter, text in report.ignored))
     for row, reason in (src.get("skipped_rows") or [])[:10]:
         out.append(f"跳过第{row}行：{reason}")
+    for note in src.get("notes") or ():
+        out.append(f"注意：{note}")
     out.append("")
     out.append(f"共 {s['rows']} 行：错误 {s['errors']} 处（涉及 {s['rows_with_errors']} 行），提醒 {s['warnings']} 处。")
     if s["issues_by_code"]:

@@ -41,7 +41,7 @@ except ImportError:
 from . import dates, idcard, readers
 from .check import check_roster
 from .issues import SEVERITY_LABELS, Issue
-from .merge import STATUS_LABELS
+from .roster import STATUS_LABELS
 from .profiles import load as load_profile
 from .schema import base_form, parse_kind
 

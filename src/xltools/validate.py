@@ -18,68 +18,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from . import dates, idcard, phone
+from . import dates, idcard, phone, status
 from .issues import ERROR, Issue, flatten as _flatten
 from .profiles import Profile, load as load_profile
-from .schema import (MULTI_JOINER, MULTI_SEPARATORS, SHEET_FIELDS, VALUE_HINTS, Field, Form)
-
-NAT = np.datetime64("NaT")
-_SPLIT = re.compile("[" + re.escape(MULTI_SEPARATORS) + "]+")
-
-
-@dataclass
-class RowStatus:
-    row: int
-    age: int | None
-    category: str
-    reasons: list[str]
-    basis: str
-    key_care: bool
-    key_care_reasons: list[str]
-    errors: int = 0
-    warnings: int = 0
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
-
-
-@dataclass
-class StatusColumns:
-    """Every row's status, column-wise (built in bulk); iterating gives :class:`RowStatus`."""
-
-    rows: np.ndarray
-    age: np.ndarray            # -1 where unknown
-    category: np.ndarray
-    reasons: dict             # position -> reasons (absent: none)
-    basis: np.ndarray
-    key_care: np.ndarray
-    key_care_reasons: dict    # position -> reasons
-    errors: np.ndarray
-    warnings: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, i: int) -> RowStatus:
-        a = int(self.age[i])
-        return RowStatus(row=int(self.rows[i]), age=a if a >= 0 else None, category=self.category[i],
-                         reasons=list(self.reasons.get(i, ())), basis=self.basis[i],
-                         key_care=bool(self.key_care[i]), key_care_reasons=list(self.key_care_reasons.get(i, ())),
-                         errors=int(self.errors[i]), warnings=int(self.warnings[i]))
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
-
-    def counts(self) -> dict[str, int]:
-        cats, n = np.unique(self.category.astype(str), return_counts=True) if len(self) else ([], [])
-        return {str(c): int(k) for c, k in zip(cats, n)}
+from .rowtable import NAT, StatusColumns, Table, split_multi
+from .rowtable import column_letter  # noqa: F401  (where the readers take it from)
+from .schema import MULTI_JOINER, VALUE_HINTS, Field
 
 
 @dataclass
@@ -135,146 +85,6 @@ class Report:
         }
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-class Table:
-    """The roster being checked: string columns, parsed dates, checked IDs.
-
-    Built once per validation and shared by the checks and by
-    :mod:`xltools.status`; every array has one entry per row.
-    """
-
-    def __init__(self, frame: pd.DataFrame, form: Form, profile: Profile, as_of: _dt.date,
-                 letters: dict[str, str] | None = None, unit: str = ""):
-        self.form, self.profile, self.as_of, self.unit = form, profile, as_of, unit
-        self.n = len(frame)
-        self.rows = np.asarray(frame.index, dtype=np.int64) if self.n else np.zeros(0, np.int64)
-        self.present = set(frame.columns)
-        self._cols = {k: _strings(frame[k]) for k in frame.columns}
-        self._empty = np.full(self.n, "", dtype=object)
-        self.letters = dict(letters or {})
-        for pos, key in enumerate(frame.columns):
-            self.letters.setdefault(key, column_letter(pos))
-        self.dates: dict[str, np.ndarray] = {}
-        self.id_ok: dict[str, np.ndarray] = {}
-        self.id_birth: dict[str, np.ndarray] = {}
-        self.id_male: dict[str, np.ndarray] = {}
-        self.issues: list[Issue] = []
-        self.issue_pos: list[int] = []
-        self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._filled: dict[str, np.ndarray] = {}
-        self.odd: dict[str, np.ndarray] = {}  # rows of a choice column whose value is not one option
-        self.normalised: dict[str, np.ndarray] = {}  # ID columns with numbers in their compact form
-
-    def col(self, key: str) -> np.ndarray:
-        return self._cols.get(key, self._empty)
-
-    def set_col(self, key: str, values: np.ndarray) -> None:
-        self._cols[key] = values
-        self._factors.pop(key, None)
-        self._filled.pop(key, None)
-
-    def factor(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        """(codes, distinct values) of a column: rules decide once per distinct value."""
-        if key not in self._factors:
-            codes, uniques = pd.factorize(self.col(key))
-            self._factors[key] = (codes, np.asarray(uniques, dtype=object))
-        return self._factors[key]
-
-    def per_value(self, key: str, fn, dtype=bool) -> np.ndarray:
-        """``fn`` applied to each distinct value of a column, broadcast to the rows."""
-        codes, uniques = self.factor(key)
-        if not len(uniques):
-            return np.zeros(self.n, dtype=dtype)
-        return np.array([fn(u) for u in uniques], dtype=dtype)[codes]
-
-    def has(self, key: str) -> bool:
-        return key in self.present
-
-    def letter(self, key: str) -> str:
-        return self.letters.get(key, "")
-
-    def eq(self, key: str, value: str) -> np.ndarray:
-        return self.col(key) == value
-
-    def filled(self, key: str) -> np.ndarray:
-        if key not in self._filled:
-            self._filled[key] = self.col(key) != ""
-        return self._filled[key]
-
-    def contains(self, key: str, options) -> np.ndarray:
-        """Rows whose (multi-)choice value includes any of ``options``."""
-        opts = set(options)
-        col = self.col(key)
-        odd = self.odd.get(key)
-        if odd is None:  # not checked as a choice column: decide per distinct value
-            return self.per_value(key, lambda v: v in opts or any(p in opts for p in split_multi(v)))
-        # dtype=object here and below: pandas 3 would turn the column into its str dtype first (slow)
-        hit = pd.Series(col, dtype=object).isin(opts).to_numpy().copy()
-        for pos in odd:  # several ticks in one cell, or a value outside the options
-            if not hit[pos] and any(p in opts for p in split_multi(col[pos])):
-                hit[pos] = True
-        return hit
-
-    def add(self, code: str, pos: int, key: str = "", value: str = "", column_key: str | None = None,
-            **params) -> None:
-        f = self.form.get(key) or _sheet_field(key)
-        ck = column_key or key
-        self.issues.append(Issue(code=code, row=int(self.rows[pos]), column=self.letter(ck), field=key,
-                                 label=f.title if f else key, value=value, params=params))
-        self.issue_pos.append(pos)
-
-    def add_mask(self, code: str, mask: np.ndarray, key: str = "", params=None, column_key=None) -> None:
-        col = self.col(column_key or key)
-        for pos in np.flatnonzero(mask):
-            extra = params(pos) if params else {}
-            self.add(code, int(pos), key, str(col[pos]), column_key=column_key, **extra)
-
-
-def _sheet_field(key: str) -> Field | None:
-    return next((f for f in SHEET_FIELDS if f.key == key), None)
-
-
-def _strings(series: pd.Series) -> np.ndarray:
-    """Object array of strings, '' for empty/NaN (the readers' convention: values
-    arrive stripped; :func:`validate_rows` strips what it is given)."""
-    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
-        return series.to_numpy(dtype=object, na_value="")
-    if pd.api.types.infer_dtype(series, skipna=False) == "string":
-        return series.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        return series.fillna("").to_numpy(dtype=object)
-    arr = series.to_numpy(dtype=object, copy=True)
-    for i, v in enumerate(arr):
-        if v is None or (isinstance(v, float) and v != v):
-            arr[i] = ""
-        elif not isinstance(v, str):
-            arr[i] = v.isoformat() if isinstance(v, (_dt.date, _dt.datetime)) else _num_text(v)
-    return arr
-
-
-def _num_text(v) -> str:
-    if isinstance(v, float):
-        if v.is_integer() and abs(v) < 1e15:
-            return str(int(v))
-        return f"{v:.15g}"
-    return str(v)
-
-
-def split_multi(value: str) -> list[str]:
-    """'残疾、慢性病' → ['残疾', '慢性病'] (心理/行为异常 stays whole)."""
-    value = value.replace("心理/行为异常", "\0")
-    return [p.replace("\0", "心理/行为异常") for p in _SPLIT.split(value) if p]
-
-
 def normalise_option(value: str) -> str:
     """Full-width to half-width and no inner spaces, before comparing with options."""
     v = unicodedata.normalize("NFKC", value).replace(" ", "").replace("\u3000", "")
@@ -314,8 +124,6 @@ def validate_frame(frame: pd.DataFrame, kind: str, profile: Profile | str | None
                    as_of: _dt.date | None = None, *, report_date=None, unit: str = "",
                    letters: dict[str, str] | None = None) -> Report:
     """Check every row of a roster; see the module docstring."""
-    from . import status  # the classification reads the Table built here
-
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     form = prof.form(kind)
     ref, source = reference_date(as_of, report_date)
@@ -415,7 +223,7 @@ def _check_choice(t: Table, f: Field) -> None:
     t.odd[f.key] = odd
     if len(odd):
         codes, uniques = pd.factorize(col[odd])
-        verdicts = [_choice_verdict(f, u) for u in uniques]
+        verdicts = [choice_verdict(f, u) for u in uniques]
         fixed = None
         for j, pos in zip(codes, odd):
             value, code, params, reported = verdicts[j]
@@ -437,8 +245,9 @@ def _check_choice(t: Table, f: Field) -> None:
                    lambda pos: {"option": f.other_option, "companion": comp.title, "field": f.title})
 
 
-def _choice_verdict(f: Field, raw: str):
-    """(value to use, issue code or None, params, value to report) for one distinct value."""
+def choice_verdict(f: Field, raw: str):
+    """(value to use, issue code or None, params, value to report) for one value of a choice field:
+    the option it counts as (full-width and spaced variants are their option), or why it is none."""
     if raw == "" or raw in f.options:
         return raw, None, {}, None
     norm = normalise_option(raw)
@@ -653,7 +462,7 @@ def _check_consistency(t: Table) -> None:
         if multi.any():
             few = multi & t.per_value("disability_multi", lambda v: len(set(split_multi(v))) < 2)
             t.add_mask("consistency.multi_disability", few, "disability_type")
-    age = _ages(t)
+    age = t.ages()
     if t.has("schooling"):
         sch = t.col("schooling")
         bad = np.zeros(t.n, dtype=bool)
@@ -720,33 +529,6 @@ def _check_left_consistency(t: Table) -> None:
         if t.has("caregiver_name"):
             t.add_mask("consistency.caregiver", (has == "有") & ~t.filled("caregiver_name"), "caregiver_name",
                        lambda p: {"text": "「有无受委托照护人」为“有”，但未填写受委托照护人姓名"})
-
-
-def _ages(t: Table) -> np.ndarray:
-    """Age in full years at the reference date; -1 where the birth date is unknown."""
-    if "age" in t.dates:
-        return t.dates["age"]
-    birth = t.dates.get("birth")
-    if birth is None:
-        birth = t.dates.get("birth_date", np.full(t.n, NAT, dtype="datetime64[D]"))
-        if "id_number" in t.id_birth:
-            birth = np.where(np.isnat(birth), t.id_birth["id_number"], birth)
-        t.dates["birth"] = birth
-    age = ages_at(birth, t.as_of)
-    t.dates["age"] = age
-    return age
-
-
-def ages_at(birth: np.ndarray, ref: _dt.date) -> np.ndarray:
-    """Vectorised :func:`xltools.dates.age_on`; -1 where birth is NaT."""
-    known = ~np.isnat(birth)
-    b = np.where(known, birth, np.datetime64("2000-01-01")).astype("datetime64[D]")
-    y = b.astype("datetime64[Y]").astype(np.int64) + 1970
-    m = b.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    d = (b - b.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
-    before = (ref.month < m) | ((ref.month == m) & (ref.day < d))
-    age = ref.year - y - before.astype(np.int64)
-    return np.where(known, age, -1)
 
 
 def _check_duplicates(t: Table) -> None:
