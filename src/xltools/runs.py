@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import atomic, isolation, merge as merging, privacy, profiles, rosterbook
+from .check import check_file
 from .settings import Settings
 
 Progress = Callable[[Path, int], None]  # (file just read, its rows)
@@ -117,8 +118,6 @@ def validate(file, *, kind: str | None = None, profile: str | None = None, as_of
              password: str | None = None, sheet: str | None = None, settings: Settings | None = None):
     """``xltools validate``: the :class:`xltools.check.Checked` file, defaults from ``settings``
     (and the report saying so).  Raises ``ReadError`` / ``KindUnknown`` for an unreadable file."""
-    from .check import check_file
-
     conf = settings or Settings()
     source = "--profile" if profile else (f"设置文件 {conf.name}" if conf.profile else "")
     checked = check_file(file, kind=kind or conf.kind, profile=profile or conf.profile, as_of=as_of or conf.as_of,
