@@ -282,13 +282,18 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
 
     jobs = ((path, (path, password_of(path), wanted, prof, as_of)) for path in files)
     undecided: list[tuple[int, Path, object, FileAccount]] = []
+    reported_later: list[tuple[Path, FileAccount]] = []
     for path, got in isolation.run_isolated(jobs, _read_file, workers, passthrough=(readers.ReadError,),
                                             time_limit=time_limit):
         acc = FileAccount(str(path))
         accounts.append(acc)
-        if not guarded_take(len(accounts) - 1, path, got, acc):
-            undecided.append((len(accounts) - 1, path, got, acc))
-        if progress:
+        index = len(accounts) - 1
+        if not guarded_take(index, path, got, acc):
+            undecided.append((index, path, got, acc))
+        # a file taken later (kind unknown yet, no 填报日期) is reported then: the rows counted are the rows merged
+        if (undecided and undecided[-1][0] == index) or (undated and undated[-1][0] == index):
+            reported_later.append((path, acc))
+        elif progress:
             progress(path, acc.read)
     for index, path, got, acc in undecided:  # files read before any file told the kind
         if chosen is None:
@@ -313,6 +318,8 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
             into[0][slot] = frame
             into[1].append((str(path), r.sheet, no_report_date(when, source)))
             add(acc, r, (None, sheet_issues, rejected), when, source, into)
+    for path, acc in reported_later if progress else ():
+        progress(path, acc.read)
     if failures and error_log:
         isolation.write_log(error_log, failures)
     parts, issues, rejected_rows = [], [], []
