@@ -19,7 +19,6 @@ runaway allocation ends that process, not the test run).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -31,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -325,7 +323,6 @@ def build(folder, seed: int = 0, *, libreoffice: bool = True, bomb_mb: int = 200
     merges = [(1, c, 2, c, sgrid[1][c]) for c in fcols]
     write_xlsx(folder / "merged_cells.xlsx", [("花名册", sgrid)], merges=merges)
     add("merged_cells.xlsx", "structure", "merged", 3)
-    ac = keys.index("age") if "age" in keys else len(keys)
     fgrid = [row + [""] for row in grid]
     fgrid[0][-1] = "备注"
     formulas = {("花名册", r, len(keys)): ("=1+1", 2) for r in range(1, n + 1)}

@@ -126,6 +126,37 @@ def test_blank_xlsx_form_lets_only_the_answer_cells_be_typed(tmp_path):
     assert lists and all("☑" in dv.formula1 for dv in lists)
 
 
+def test_issues_of_a_filled_xlsx_form_point_at_the_answer_cell_not_at_a_roster_column(tmp_path):
+    # A 儿童主任 fills the blank form by hand; "第4行 J列" for an ID typed in J6 sends her to the
+    # 姓名, and a field left blank has no cell of its own to point at.
+    path = pf.blank(tmp_path / "blank.xlsx", kind="流动", profile="chongqing")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    lay = layout("flow", "chongqing")
+    answer = {c.key: c for c in lay.cells if c.role == "value" and c.answer}
+    ws.cell(answer["name"].row + 1, answer["name"].col + 1, "郑可欣")
+    bad_id = synthetic.make_id(random.Random(1), "500112", dt.date(2016, 4, 18), False)
+    bad_id = bad_id[:-1] + ("1" if bad_id[-1] != "1" else "2")  # a wrong check digit
+    ws.cell(answer["id_number"].row + 1, answer["id_number"].col + 1, bad_id)
+    wb.save(tmp_path / "filled.xlsx")
+    report = check_file(tmp_path / "filled.xlsx", profile="chongqing", as_of=dt.date(2026, 9, 30)).report
+    id_issue = next(i for i in report.issues if i.field == "id_number")
+    cell = answer["id_number"]
+    assert (id_issue.row, id_issue.column) == (cell.row + 1, openpyxl.utils.get_column_letter(cell.col + 1))
+    blank = next(i for i in report.issues if i.field == "schooling")
+    assert blank.code == "field.required" and (blank.row, blank.column) == (None, "")
+
+
+def test_blank_form_named_docx_is_a_word_document_and_a_clashing_format_is_refused(tmp_path):
+    # A newcomer writes -o 空白登记表.docx without --format: she must get Word, not an .xlsx so named
+    res = run("form", "--blank", "--kind", "流动", "--profile", "chongqing", "-o", tmp_path / "空白登记表.docx")
+    assert res.exit_code == 0, res.output
+    assert Document(tmp_path / "空白登记表.docx").tables
+    res = run("form", "--blank", "--kind", "流动", "--format", "xlsx", "-o", tmp_path / "b.docx")
+    assert res.exit_code == 2 and "--format" in res.output and ".docx" in res.output
+    assert not (tmp_path / "b.docx").exists()
+
+
 def test_blank_form_reads_back_as_no_child(tmp_path):
     path = pf.blank(tmp_path / "blank.docx", kind="留守", fmt="docx")
     rosters, others = readers.read_rosters(path)
@@ -336,12 +367,25 @@ def test_merge_of_a_folder_mixing_forms_and_rosters_accounts_for_every_child(tmp
     assert all(f.status == "merged" for f in result.files)
 
 
+def test_merge_screen_says_forms_are_read_by_their_fields_not_that_they_used_no_column(tmp_path):
+    d = tmp_path / "收件"
+    d.mkdir()
+    excel_kids = kids(2, "flow", "chongqing", seed=2)
+    write_workbook(d / "乌牛村登记表.xlsx", layout("flow", "chongqing"), [(r["name"], r, "") for r in excel_kids])
+    res = run("merge", d, "-o", tmp_path / "花名册.xlsx", "--profile", "chongqing", "--as-of", AS_OF.isoformat())
+    assert res.exit_code in (0, 1), res.output
+    assert "使用 0 列" not in res.output
+    assert "乌牛村登记表.xlsx：登记表，按栏目读取" in res.output
+
+
 def test_validate_takes_a_form_as_it_takes_a_roster(tmp_path):
     rows = kids(1, "left", "chongqing", seed=9)
     path = write_document(tmp_path / "登记表.docx", layout("left", "chongqing"), [(rows[0]["name"], rows[0], "")])
     res = run("validate", path, "--profile", "chongqing", "--as-of", AS_OF.isoformat())
     assert res.exit_code == 0, res.output
     assert "留守" in res.output
+    # its fields are not a roster's columns: no "AH列父亲姓名" for a Word table
+    assert "已读取的栏目：" in res.output and "已识别的列" not in res.output and "表头：—" not in res.output
 
 
 def test_form_command_prints_one_file_per_village_prefilled_and_masked(tmp_path):

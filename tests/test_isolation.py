@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 import xltools
-from factories import AS_OF, child, children, valid_id, write_xlsx
+from factories import AS_OF, children, valid_id, write_xlsx
 from xltools import idcard, isolation, merge, phone
 from xltools.cli import main
 from xltools.rosterbook import UNREAD_SHEET
@@ -235,14 +235,14 @@ def test_merge_command_failing_outside_any_file_exits_2_with_a_chinese_sentence_
 
 
 def test_validate_command_failing_inside_exits_2_with_a_chinese_sentence_and_the_log(tmp_path, monkeypatch):
-    from xltools import cli
+    from xltools import runs  # the validate command's pipeline (shared with serve)
 
     f = roster_file(tmp_path / "村.xlsx", children(2, seed=9))
 
     def broken(*args, **kwargs):
         raise ValueError("assignment destination is read-only")
 
-    monkeypatch.setattr(cli, "check_file", broken)
+    monkeypatch.setattr(runs, "check_file", broken)
     monkeypatch.chdir(tmp_path)
     res = CliRunner().invoke(main, ["validate", str(f), "--profile", "chongqing"])
     assert res.exit_code == 2

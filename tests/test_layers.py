@@ -20,7 +20,7 @@ PACKAGE = SRC / "xltools"
 
 # Lowest first.  A module belongs to the layer of the longest key that is its dotted path
 # (below ``xltools``) or a package above it.
-ORDER = ("core", "workbooks", "ops", "excel", "shells")
+ORDER = ("core", "workbooks", "ops", "runs", "excel", "shells")
 LAYERS = {
     # the forms and the rules: pure, no files read or written
     "": "core", "core": "core",
@@ -37,6 +37,8 @@ LAYERS = {
     # the survey's operations: peers, none imports another
     "ops": "ops",
     "templates": "ops", "merge": "ops", "split": "ops", "reconcile": "ops", "diff": "ops", "forms": "ops",
+    # each command from inputs to written files, over the operations: what the CLI and serve share
+    "runs": "runs",
     # the Excel add-in
     "excel": "excel",
     "udfs": "excel", "ribbon": "excel", "workbook_adapter": "excel", "addin": "excel", "vbaproject": "excel",

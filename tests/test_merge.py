@@ -192,6 +192,12 @@ def test_place_of_a_sheet_comes_from_its_unit_or_file_name():
     assert merge.place_of("", Path("木耳镇_流动.csv")) == ("木耳镇", "")
 
 
+def test_a_unit_written_as_street_office_is_the_same_township_as_the_street():
+    # "填报单位：龙溪街道办事处" and a file of 龙溪街道 are one 镇街 in 统计 and in split --by 镇街
+    assert merge.place_of("龙溪街道办事处", Path("x.csv")) == ("龙溪街道", "")
+    assert merge.place_of("重庆市渝北区龙溪街道办事处金龙社区居委会", Path("x.csv"), "重庆市") == ("龙溪街道", "金龙社区")
+
+
 def test_demo_shows_the_whole_workflow(tmp_path):
     res = run("demo", "-o", tmp_path / "演示")
     assert res.exit_code == 0, res.output
@@ -231,3 +237,19 @@ def test_a_merged_roster_read_as_input_gives_only_its_roster_sheet(district, tmp
     assert [r.sheet for r in rosters] == ["花名册"] and others == []
     assert rosters[0].kind == "flow"
     assert len(rosters[0].frame) == len(openpyxl.load_workbook(out)["花名册"]["A"]) - 1
+
+
+def test_dates_written_as_people_write_them_are_one_spelling_in_the_merged_roster(tmp_path):
+    # "2015.3.2", "2015年3月2日", "2015/3/2" and "2015-03-02" are one date: the 花名册 writes each as a
+    # date (sortable, filterable), not some as dates and some as the text a township typed.
+    path = tmp_path / "镇街自制.csv"
+    spellings = ["2015.3.2", "2015年3月2日", "2015/3/2", "2015-03-02"]
+    rng = random.Random(7)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["姓名", "性别", "出生日期", "公民身份号码"])
+        for i, s in enumerate(spellings):
+            pid = synthetic.make_id(rng, "500112", dt.date(2015, 3, 2), True)
+            w.writerow([f"儿童{i}", "男", s, pid])
+    result = merge.merge([path], kind="流动", profile="chongqing", as_of=dt.date(2026, 9, 30), workers=0)
+    assert list(result.roster["birth_date"]) == ["2015-03-02"] * 4

@@ -153,6 +153,14 @@ def test_residence_same_as_hukou_means_the_same_township():
     assert (st.category, st.reasons) == (CAT_OUT, ["未离开户籍地所在乡镇（街道）"])
 
 
+def test_residence_written_as_ditto_in_a_roster_is_asked_for_not_taken_as_the_hukou_address():
+    # In a roster "同上" is a ditto mark for the row above, not 同户籍地: a township's child
+    # written so must not be excluded (不符合) on a guess; the address is asked for.
+    st = child("四川省绵阳市三台县", "同上", unit="重庆市渝北区木耳镇")
+    assert st.category == CAT_UNKNOWN
+    assert "同上" in st.reasons[0] and "请填写现居住地" in st.reasons[0]
+
+
 def test_residence_written_as_local_is_read_from_the_reporting_unit():
     # 000 一(一): 流动儿童监测摸排以流入地为主实施 — the 填报单位 is where the child lives
     st = child("四川省成都市武侯区某路1号", "本村", unit="重庆市渝北区古路镇某村")

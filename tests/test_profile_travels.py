@@ -114,3 +114,17 @@ def test_the_readmes_settings_example_is_a_valid_settings_file(tmp_path):
     conf = settings.load(tmp_path / "xltools.toml")
     assert (conf.profile, conf.kind, conf.as_of, conf.unit) == ("chongqing", "flow", AS_OF, "渝北区民政局")
     assert ("参保状态", "纳入医保情况") in conf.synonyms and ("所在组", "村社区") in conf.synonyms
+
+
+def test_a_township_file_recording_no_profile_says_how_to_choose_one(tmp_path, monkeypatch):
+    # A township's own sheet records no profile: the national wording is used, and the screen
+    # tells a Chongqing newcomer how to change it rather than only "（默认）".
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "镇街自制.csv"
+    row = synthetic.child(random.Random(3), "flow", "chongqing", dt.date(2026, 9, 30), structured=False)
+    path.write_text("姓名,公民身份号码,性别\n" + f"{row['name']},{row['id_number']},{row['sex']}\n",
+                    encoding="utf-8")
+    for command in (["validate", path], ["merge", path, "-o", tmp_path / "花名册.xlsx"]):
+        res = run(*command, "--kind", "流动")
+        line = next(x for x in res.output.splitlines() if x.startswith("地区口径："))
+        assert "全国通用" in line and "--profile" in line and "xltools.toml" in line, line

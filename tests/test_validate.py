@@ -9,6 +9,7 @@ import pytest
 
 from xltools import issues, regions, schema, synthetic
 from xltools.schema import CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN
+from xltools.profiles import load
 from xltools.validate import validate_rows
 
 AS_OF = dt.date(2026, 11, 24)
@@ -439,3 +440,12 @@ def test_region_code_retired_long_before_birth_is_a_warning_naming_the_code():
     report = validate_rows([row], "flow", "chongqing", AS_OF)
     found = [i for i in report.issues if i.code == "id.region_retired"]
     assert len(found) == 1 and "地区码 110103（" in found[0].message and "出生年份为2018年" in found[0].message
+
+
+def test_national_insurance_wording_in_a_chongqing_roster_suggests_the_chongqing_option():
+    # A township copies the national form's 纳入居住地医保 / 未纳入医保 into a Chongqing roster: still
+    # an error (the form's options are 已参保/未参保), but the message says which one is meant.
+    from xltools.validate import suggest
+    cq = load("chongqing").form("flow")["medical_insurance"].options
+    assert suggest("纳入居住地医保", cq) == "已参保" and suggest("纳入户籍地医保", cq) == "已参保"
+    assert suggest("未纳入医保", cq) == "未参保"

@@ -95,8 +95,15 @@ def sheets(path: Path, password: str | None = None) -> dict[str, list[tuple]]:
 
 def run_step(page, button: str, timeout: float = 120_000) -> None:
     """Press the step's button and wait until the progress bar shows 100% and the result is there."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_selector("form[data-ready]", state="attached")  # the page's script has taken the form
     page.get_by_role("button", name=button).click()
-    page.wait_for_selector(".run progress[value='100']", state="attached", timeout=timeout)
+    try:
+        page.wait_for_selector(".run progress[value='100']", state="attached", timeout=timeout)
+    except PlaywrightTimeout:  # say where it stopped: the step shown, or the page's error
+        raise AssertionError(f"{button} did not finish: step “{page.locator('.run .step').inner_text()}”, "
+                             f"{page.locator('.run .counts').inner_text()}, error “{page.locator('p.error').all_inner_texts()}”") from None
     page.wait_for_selector(".result h2", timeout=timeout)
     assert page.locator(".run .percent").inner_text() == "100%"
 
@@ -267,13 +274,21 @@ def test_split_reconcile_and_diff_in_the_browser_give_the_cli_files(page, distri
     assert "相符" in shown
 
 
+def wait_saved(page) -> None:
+    """Wait for the 设置 page's answer: 已保存, or the error it shows instead (then fail with it)."""
+    page.wait_for_selector(".saved:has-text('已保存'), p.error:visible")
+    assert page.locator("p.error:visible").all_inner_texts() == []
+    assert "已保存" in page.locator(".saved").inner_text()
+
+
 def test_settings_are_saved_to_xltools_toml_and_preselected(page, server):
     page.get_by_role("link", name="设置").first.click()
     page.select_option("select[name=profile]", "chongqing")
     page.select_option("select[name=kind]", "留守")
     page.fill("input[name=as_of]", "2026-09-30")
+    page.wait_for_selector("form[data-ready]", state="attached")
     page.get_by_role("button", name="保存").click()
-    page.wait_for_selector(".saved:has-text('已保存')")
+    wait_saved(page)
     saved = (server.server.settings_dir / "xltools.toml").read_text(encoding="utf-8")
     assert 'profile = "chongqing"' in saved and 'kind = "留守"' in saved and 'as_of = 2026-09-30' in saved
     page.get_by_role("link", name="合并").first.click()
@@ -282,8 +297,9 @@ def test_settings_are_saved_to_xltools_toml_and_preselected(page, server):
     page.get_by_role("link", name="设置").first.click()
     page.select_option("select[name=kind]", "")
     page.fill("input[name=as_of]", "")
+    page.wait_for_selector("form[data-ready]", state="attached")
     page.get_by_role("button", name="保存").click()
-    page.wait_for_selector(".saved:has-text('已保存')")
+    wait_saved(page)
 
 
 def test_a_failed_step_says_why_in_chinese(page, tmp_path):
@@ -291,6 +307,7 @@ def test_a_failed_step_says_why_in_chinese(page, tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a workbook")
     page.get_by_role("link", name="校验").first.click()
     page.set_input_files("input[name=file]", bad)
+    page.wait_for_selector("form[data-ready]", state="attached")
     page.get_by_role("button", name="校验").click()
     error = page.locator("p.error")
     error.wait_for(state="visible")

@@ -74,3 +74,47 @@ def test_an_unknown_step_or_job_is_404(server):
                   files={"a": (None, "b")}).status_code == 404
     assert c.get("/jobs/nope/events").status_code == 404
     assert c.get("/jobs/nope/files/花名册.xlsx").status_code == 404
+
+
+def test_merge_uses_the_serve_folders_settings_file_as_the_cli_uses_it(server, tmp_path):
+    """profile, 统计日期 and 填报单位 from xltools.toml: the web's workbook is the CLI's, sheet for sheet."""
+    import io
+    import os
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from xltools.cli import main
+
+    settings_text = 'profile = "chongqing"\nas_of = 2026-09-30\nunit = "渝北区民政局"\n'
+    settings_file = server.server.settings_dir / "xltools.toml"
+    settings_file.write_text(settings_text, encoding="utf-8")
+    try:
+        inbox = demo.build(tmp_path)
+        files = [("files", (p.relative_to(tmp_path).as_posix(), p.read_bytes()))
+                 for p in sorted(inbox.rglob("*")) if p.is_file()]
+        c = session(server)
+        job = post(server, c, "merge", files=files, data={"profile": "", "as_of": "2026-09-30"})
+        assert events(c, job["events"])[-1][0] == "done"
+        web = server.server.runner.jobs[job["job"]].outputs["花名册.xlsx"]
+    finally:
+        settings_file.unlink()
+    (tmp_path / "xltools.toml").write_text(settings_text, encoding="utf-8")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        res = CliRunner().invoke(main, ["merge", "报送文件", "-o", str(tmp_path / "cli.xlsx")])
+    finally:
+        os.chdir(old)
+    assert res.exit_code in (0, 1), res.output
+
+    def sheets(path, settings_path):  # messages name the settings file by its path: one name for both
+        wb = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True)
+        return {ws.title: [tuple(v.replace(str(settings_path), "xltools.toml") if isinstance(v, str) else v
+                                 for v in r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+    web_sheets = sheets(web, settings_file)
+    cli_sheets = sheets(tmp_path / "cli.xlsx", (tmp_path / "xltools.toml").resolve())
+    assert web_sheets == cli_sheets
+    shown = str(web_sheets["统计"])
+    assert "渝北区民政局" in shown and "设置文件 xltools.toml" in str(web_sheets["问题清单"])

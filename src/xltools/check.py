@@ -8,11 +8,11 @@ for a single file; reading lives in :mod:`xltools.readers`, the rules in
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import readers
 from .issues import Issue
-from .profiles import Profile, available as available_profiles, load as load_profile
+from .profiles import DEFAULT_SOURCE, Profile, available as available_profiles, load as load_profile
 from .schema import KIND_LABELS, parse_kind
 from .validate import Report, validate_frame
 
@@ -41,8 +41,20 @@ def check_roster(roster: "readers.Roster", kind: str, profile: Profile, as_of: _
     with the sheet's 填报日期, 填报单位 and column letters."""
     report = validate_frame(roster.frame, kind, profile, as_of, report_date=roster.report_date, unit=roster.unit,
                             letters=roster.columns)
+    if roster.shape == "form":
+        report.issues = [at_form_cell(i, roster.cells) for i in report.issues]
     report.issues[:0] = roster.issues  # what reading found (a form's ambiguous ticks) comes first
     return report
+
+
+def at_form_cell(issue: Issue, cells: dict[str, tuple[int, str]]) -> Issue:
+    """An issue of a 登记表 placed at its field's answer cell; a field with no answer cell (left
+    blank, or a Word form) is named by its label only — a roster's row and column letter would
+    point at another field of the form."""
+    where = cells.get(issue.field) or next((v for k, v in cells.items() if issue.field and k.startswith(issue.field)),
+                                          None)
+    row, column = where if where else (None, "")
+    return replace(issue, row=row, column=column)
 
 
 def unused_field_issues(r: "readers.Roster", kind: str, prof: Profile, known=()) -> list[Issue]:
@@ -73,7 +85,7 @@ def check_file(path, *, kind: str | None = None, profile: Profile | str | None =
     elif recorded in available_profiles():
         prof, profile_source = load_profile(recorded), "文件记录的口径"
     else:
-        prof, profile_source = load_profile(None), "默认"
+        prof, profile_source = load_profile(None), DEFAULT_SOURCE
     prof = prof.with_synonyms(synonyms)
     wanted = parse_kind(kind) if kind else None
     rosters, others = readers.read_rosters(path, kind=wanted, profile=prof, password=password, hidden=sheet is not None)
@@ -92,7 +104,7 @@ def check_file(path, *, kind: str | None = None, profile: Profile | str | None =
     report.source = {"file": str(path), "sheet": roster.sheet, "header_rows": list(roster.header_rows),
                      "kind": chosen, "kind_label": KIND_LABELS[chosen], "kind_source": source,
                      "unit": roster.unit, "report_date": roster.report_date, "profile_source": profile_source,
-                     "skipped_rows": [list(x) for x in roster.skipped_rows], "notes": notes}
+                     "skipped_rows": [list(x) for x in roster.skipped_rows], "notes": notes, "shape": roster.shape}
     return CheckedFile(roster, report, source)
 
 

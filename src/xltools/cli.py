@@ -19,7 +19,7 @@ import click
 from . import clizh  # first: click's messages are made Chinese before any option is declared
 from . import __version__, idcard, profiles
 from .cliparams import DATE, KIND, PROFILE, WORKBOOK, OutputFile, OutputFolder, template_output
-from .check import KindUnknown, check_file
+from .check import KindUnknown
 from .readers import ReadError
 from .textreport import id_text, merge_text, validation_text
 
@@ -99,13 +99,12 @@ def validate(file, kind, profile, as_of, sheet, password, as_json):
 
     退出码：0 没有错误；1 发现错误；2 文件无法读取。
     """
-    from . import isolation
+    from . import isolation, runs
 
     conf = _settings([file])
-    source = "--profile" if profile else (f"设置文件 {conf.name}" if conf.profile else "")
     try:
-        checked = check_file(file, kind=kind or conf.kind, profile=profile or conf.profile, as_of=as_of or conf.as_of,
-                             password=password, sheet=sheet, profile_source=source, synonyms=conf.synonyms)
+        checked = runs.validate(file, kind=kind, profile=profile, as_of=as_of, password=password, sheet=sheet,
+                                settings=conf)
     except (ReadError, KindUnknown) as exc:
         if as_json:
             click.echo(json.dumps({"file": file, "error": exc.code, "message": exc.message}, ensure_ascii=False))
@@ -121,8 +120,6 @@ def validate(file, kind, profile, as_of, sheet, password, as_json):
         click.echo(f"无法校验：{message}", err=True)
         sys.exit(EXIT_UNREADABLE)
     report = checked.report
-    if not as_of and conf.as_of:
-        report.as_of_source = f"设置文件 {conf.name}"
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -150,12 +147,12 @@ def template(kind, profile, units, units_file, output, rows, password, report_da
 
     例：xltools template --kind 流动 --profile chongqing --unit "两路街道XX社区" -o 模板.xlsx
     """
-    from . import templates
+    from . import runs, templates
     from .schema import parse_kind
 
     try:
-        k = parse_kind(kind)
-        prof = profiles.load(profile)
+        parse_kind(kind)
+        profiles.load(profile)
         names = list(units) + (templates.read_units(units_file) if units_file else [])
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
@@ -163,17 +160,8 @@ def template(kind, profile, units, units_file, output, rows, password, report_da
         raise click.UsageError("请用 --unit 写出填报单位，或用 --units 给出单位名单。")
     out, one_file = template_output(output, len(names))
     open_password = _encryption_password(encrypt, password_file)
-    if one_file:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        paths = [templates.build_template(out, k, prof, names[0], rows=rows, password=password,
-                                          report_date=report_date)]
-    else:
-        paths = templates.build_templates(out, k, prof, names, rows=rows, password=password,
-                                          report_date=report_date)
-    if open_password:  # a blank template holds no personal data: encrypted in place
-        from . import privacy
-        for p in paths:
-            privacy.encrypt_file(p, open_password)
+    paths = runs.templates(out, kind, profile, names, rows=rows, protect_password=password, report_date=report_date,
+                           open_password=open_password, one_file=one_file)
     for p in paths:
         click.echo(f"已生成：{p}" + ("（已加密）" if open_password else ""))
     click.echo(f"共 {len(paths)} 个模板。")
@@ -192,10 +180,9 @@ def _passwords(pairs) -> dict[str, str]:
 
 def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet=False, mask=False,
                open_password=None, stats_path=None):
-    from . import isolation, merge as merging, privacy, rosterbook
+    from . import merge as merging, privacy, rosterbook, runs
 
     conf = _settings(inputs)
-    source = "--profile" if profile else (f"设置文件 {conf.name}" if conf.profile else "")
     files = merging.collect(inputs)
     bar = None
     show = not json_path and not quiet and sys.stderr.isatty()
@@ -211,31 +198,15 @@ def _run_merge(inputs, output, kind, profile, as_of, passwords, json_path, quiet
         bar.update(1, read_rows)
 
     try:
-        result = merging.merge(files, kind=kind or conf.kind, profile=profile or conf.profile,
-                               as_of=as_of or conf.as_of, passwords=passwords, progress=progress if bar else None,
-                               profile_source=source, synonyms=conf.synonyms, unit=conf.unit,
-                               as_of_source="--as-of" if as_of else f"设置文件 {conf.name}",
-                               error_log=isolation.log_path(output))
+        run = runs.merge(inputs, output, kind=kind, profile=profile, as_of=as_of, passwords=passwords, mask=mask,
+                         open_password=open_password, stats_path=stats_path, json_path=json_path, settings=conf,
+                         progress=progress if bar else None)
+    except (rosterbook.OutputError, privacy.OutputError) as exc:
+        raise click.UsageError(str(exc)) from None
     finally:
         if bar:
             bar.__exit__(None, None, None)
-    written = privacy.mask_result(result) if mask else result
-    try:
-        privacy.refuse_input(Path(output), [Path(f.path) for f in result.files] + [Path(i) for i in inputs])
-        out = privacy.save(Path(output), lambda tmp: rosterbook.write(written, tmp, [Path(i) for i in inputs]),
-                           password=open_password)
-        if stats_path:
-            privacy.refuse_input(Path(stats_path), [Path(f.path) for f in result.files] + [out])
-            privacy.save(Path(stats_path), lambda tmp: rosterbook.write(result, tmp, [Path(i) for i in inputs],
-                                                                        sheets=(rosterbook.STATS_SHEET,)),
-                         password=open_password)
-    except (rosterbook.OutputError, privacy.OutputError) as exc:
-        raise click.UsageError(str(exc)) from None
-    if json_path:
-        from . import atomic
-
-        atomic.write_bytes(json_path, json.dumps(written.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"))
-    return result, out
+    return run.result, run.output
 
 
 @main.command()
@@ -346,7 +317,7 @@ def split(roster, by, out_dir, department_names, password, profile, mask, encryp
 
     例：xltools split 花名册.xlsx --by 部门 -o 核实表/ --encrypt
     """
-    from . import departments, privacy, split as splitting
+    from . import privacy, runs
 
     book = _read_roster_book(roster, password, profile)
     why = "--profile" if profile else ("花名册记录的口径" if book.meta.get("profile") == book.profile else "按选项措辞判断")
@@ -354,11 +325,7 @@ def split(roster, by, out_dir, department_names, password, profile, mask, encryp
     open_password = _encryption_password(encrypt, password_file)
     _warn_if_unprotected([book], open_password if not mask else "")
     try:
-        if by == "部门":
-            depts = [departments.find(n) for n in department_names] or None
-            written = splitting.by_department(book, out_dir, depts, mask=mask, password=open_password)
-        else:
-            written = splitting.by_town(book, out_dir, mask=mask, password=open_password)
+        written = runs.split(book, by, out_dir, departments=department_names, mask=mask, open_password=open_password)
     except (ValueError, privacy.OutputError) as exc:
         raise click.UsageError(str(exc)) from None
     for w in written:
@@ -392,27 +359,19 @@ def reconcile(roster, returned, output, passwords, profile, sent_dir, mask, encr
 
     退出码：0 全部处理完；1 有待人工核实或未匹配的；2 花名册无法读取。
     """
-    from . import merge as merging, privacy, reconcile as rec_mod
+    from . import privacy, runs
 
     # a bare password (no 文件名=) opens every returned file: the department files split encrypted with one
-    shared = next((p for p in passwords if "=" not in p), None)
-    pw = _passwords([p for p in passwords if "=" in p])
-    book = _read_roster_book(roster, pw.get(roster) or pw.get(Path(roster).name) or shared, profile)
+    pw, shared = runs.password_pairs(passwords)
+    book = _read_roster_book(roster, runs.password_of(roster, pw, shared), profile)
     open_password = _encryption_password(encrypt, password_file)
     _warn_if_unprotected([book], open_password if not mask else "")
-    files = merging.collect(returned)
-    got, failed = [], []
-    for f in files:
-        try:
-            got.append(rec_mod.read_returned(f, book, password=pw.get(str(f)) or pw.get(f.name) or shared))
-        except (rec_mod.ReturnedError, ReadError) as exc:
-            failed.append((f, getattr(exc, "message", str(exc))))
-    sent = rec_mod.sent_departments(merging.collect([sent_dir])) if sent_dir else None
-    result = rec_mod.reconcile(book, got, sent)
     try:
-        out = rec_mod.write(result, output, mask=mask, password=open_password, inputs=files)
+        run = runs.reconcile(book, list(returned), output, passwords=pw, shared_password=shared, sent_dir=sent_dir,
+                             mask=mask, open_password=open_password)
     except privacy.OutputError as exc:
         raise click.UsageError(str(exc)) from None
+    result, got, failed, out = run.result, run.returned, run.failed, run.output
     for r in got:
         click.echo(f"{r.department}（{Path(r.path).name}）：{r.rows} 行，对上 {r.matched}，花名册中没有 {len(r.unmatched)}，"
                    f"未答复 {len(r.unanswered)}")
@@ -443,19 +402,18 @@ def diff(old, new, output, as_of, passwords, mask, encrypt, password_file):
 
     例：xltools diff 2026年三季度花名册.xlsx 2026年四季度花名册.xlsx -o 季度变化.xlsx
     """
-    from . import diff as diffing, privacy
+    from . import privacy, runs
 
     pw = _passwords(passwords)
-    old_book = _read_roster_book(old, pw.get(old) or pw.get(Path(old).name))
-    new_book = _read_roster_book(new, pw.get(new) or pw.get(Path(new).name))
-    if old_book.kind != new_book.kind:
-        raise click.UsageError("两期花名册的表格类别不同（一个是流动儿童，一个是留守儿童），无法比较。")
+    old_book = _read_roster_book(old, runs.password_of(old, pw))
+    new_book = _read_roster_book(new, runs.password_of(new, pw))
+    if old_book.kind != new_book.kind:  # before asking for a password
+        raise click.UsageError(runs.KIND_MISMATCH)
     open_password = _encryption_password(encrypt, password_file)
     _warn_if_unprotected([old_book, new_book], open_password if not mask else "")
-    changes = diffing.diff(old_book, new_book, as_of)
     try:
-        out = diffing.write(changes, output, mask=mask, password=open_password)
-    except privacy.OutputError as exc:
+        changes, out = runs.diff(old_book, new_book, output, as_of=as_of, mask=mask, open_password=open_password)
+    except (ValueError, privacy.OutputError) as exc:
         raise click.UsageError(str(exc)) from None
     for label, value in changes.summary():
         click.echo(f"{label}：{value}")
@@ -579,8 +537,9 @@ def serve(port, no_browser, launcher_dir):
 @click.argument("roster", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", "out", required=True, type=click.Path(),
               help="输出文件夹（由花名册生成时）或输出文件（--blank 时，如 登记表.xlsx）。")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "pdf"]), default="xlsx", show_default=True,
-              help="xlsx：每名儿童一个工作表；docx：Word，每名儿童一页；pdf：由 LibreOffice 转换（须已安装）。")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "pdf"]), default=None,
+              help="xlsx：每名儿童一个工作表；docx：Word，每名儿童一页；pdf：由 LibreOffice 转换（须已安装）。"
+                   "不写时按 -o 文件名的后缀，再没有则为 xlsx。")
 @click.option("--by", "by", type=click.Choice(["村社区", "儿童"]), default="村社区", show_default=True,
               help="每个村（社区）一个文件，或每名儿童一个文件。")
 @click.option("--mask", is_flag=True, help="公民身份号码、电话只显示前后几位（上门核实用表不必印全号）。")
@@ -611,6 +570,11 @@ def form_command(roster, out, fmt, by, mask, as_of, blank, kind, profile, passwo
             if not kind:
                 raise click.UsageError("生成空白登记表须写 --kind 流动 或 --kind 留守。")
             target = Path(out)
+            named = target.suffix.lower().lstrip(".") if not target.is_dir() else ""
+            if named in ("xlsx", "docx", "pdf") and fmt and fmt != named:
+                raise click.UsageError(f"输出文件名 {target.name} 的后缀是 .{named}，与 --format {fmt} 不符；"
+                                       f"请把文件名改为 .{fmt}，或改用 --format {named}。")
+            fmt = fmt or (named if named in ("xlsx", "docx", "pdf") else "xlsx")  # -o 空白登记表.docx: Word
             if target.is_dir() or not target.suffix:
                 k = parse_kind(kind)
                 from .schema import FORM_TITLES
@@ -621,7 +585,7 @@ def form_command(roster, out, fmt, by, mask, as_of, blank, kind, profile, passwo
             return
         if not roster:
             raise click.UsageError("请给出花名册文件，或写 --blank 生成空白登记表。")
-        result = pf.prefill(roster, out, fmt=fmt, by={"村社区": "village", "儿童": "child"}[by], mask=mask,
+        result = pf.prefill(roster, out, fmt=fmt or "xlsx", by={"村社区": "village", "儿童": "child"}[by], mask=mask,
                             as_of=as_of, kind=kind, profile=profile, password=password)
     except (ReadError, RosterError, pf.FormsError, ValueError) as e:
         click.echo(f"错误：{getattr(e, 'message', None) or e}", err=True)

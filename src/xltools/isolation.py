@@ -34,7 +34,6 @@ import datetime as _dt
 import os
 import platform
 import sys
-import time
 import traceback
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor, TimeoutError as FutureTimeout

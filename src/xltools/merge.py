@@ -43,7 +43,7 @@ from . import identity, isolation, readers, regions
 from .check import check_roster, unused_field_issues as check_unused
 from .dates import DateError, parse_date
 from .issues import Issue
-from .profiles import Profile, available as available_profiles, load as load_profile
+from .profiles import DEFAULT_SOURCE, Profile, available as available_profiles, load as load_profile
 from .roster import PROVENANCE, PROVENANCE_LABELS, STATUS_COLUMNS, STATUS_LABELS, FileAccount, MergeResult
 from .schema import KIND_LABELS, PLACE_LABELS, parse_kind
 
@@ -92,7 +92,8 @@ def place_of(unit: str, path: Path, default_province: str = "") -> tuple[str, st
         if town:
             rest = (text or "")[town.end():]
             village = _VILLAGE.search(rest)
-            return town.group(1), village.group(1) if village else ""
+            # 龙溪街道办事处 is the office of 龙溪街道: one 镇街, not two, in 统计 and split
+            return town.group(1).removesuffix("办事处"), village.group(1) if village else ""
     village = _VILLAGE.search(unit or path.stem)
     return "", village.group(1) if village else ""
 
@@ -138,7 +139,7 @@ def _decide_profile(files, profile, passwords, synonyms, source: str) -> tuple[P
             continue
         if rec in available_profiles():
             return load_profile(rec).with_synonyms(synonyms), f"{path.name} 记录的口径"
-    return load_profile(None).with_synonyms(synonyms), "默认"
+    return load_profile(None).with_synonyms(synonyms), DEFAULT_SOURCE
 
 
 def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = None,
@@ -281,13 +282,18 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
 
     jobs = ((path, (path, password_of(path), wanted, prof, as_of)) for path in files)
     undecided: list[tuple[int, Path, object, FileAccount]] = []
+    reported_later: list[tuple[Path, FileAccount]] = []
     for path, got in isolation.run_isolated(jobs, _read_file, workers, passthrough=(readers.ReadError,),
                                             time_limit=time_limit):
         acc = FileAccount(str(path))
         accounts.append(acc)
-        if not guarded_take(len(accounts) - 1, path, got, acc):
-            undecided.append((len(accounts) - 1, path, got, acc))
-        if progress:
+        index = len(accounts) - 1
+        if not guarded_take(index, path, got, acc):
+            undecided.append((index, path, got, acc))
+        # a file taken later (kind unknown yet, no 填报日期) is reported then: the rows counted are the rows merged
+        if (undecided and undecided[-1][0] == index) or (undated and undated[-1][0] == index):
+            reported_later.append((path, acc))
+        elif progress:
             progress(path, acc.read)
     for index, path, got, acc in undecided:  # files read before any file told the kind
         if chosen is None:
@@ -312,6 +318,8 @@ def merge(inputs, *, kind: str | None = None, profile: Profile | str | None = No
             into[0][slot] = frame
             into[1].append((str(path), r.sheet, no_report_date(when, source)))
             add(acc, r, (None, sheet_issues, rejected), when, source, into)
+    for path, acc in reported_later if progress else ():
+        progress(path, acc.read)
     if failures and error_log:
         isolation.write_log(error_log, failures)
     parts, issues, rejected_rows = [], [], []
@@ -406,7 +414,7 @@ def check_sheet(path: Path, r: "readers.Roster", kind: str, prof: Profile, as_of
     issues (file, sheet, issue), and the rows it cannot use (no name and no ID)."""
     report = check_roster(r, kind, prof, as_of)
     frame = r.frame.copy()
-    for key, values in report.normalised.items():  # 公民身份号码 in their compact form (x → X, full-width digits)
+    for key, values in report.normalised.items():  # IDs compact (x → X, full-width digits), dates ISO
         frame[key] = values
     st = report.statuses
     frame["age"] = [None if a < 0 else int(a) for a in st.age]

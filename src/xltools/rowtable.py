@@ -117,7 +117,7 @@ class Table:
         self._factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._filled: dict[str, np.ndarray] = {}
         self.odd: dict[str, np.ndarray] = {}  # rows of a choice column whose value is not one option
-        self.normalised: dict[str, np.ndarray] = {}  # ID columns with numbers in their compact form
+        self.normalised: dict[str, np.ndarray] = {}  # ID columns in their compact form, date columns as ISO
 
     def col(self, key: str) -> np.ndarray:
         return self._cols.get(key, self._empty)

@@ -78,6 +78,8 @@ class Roster:
     issues: list = field(default_factory=list)  # what reading found (a form's ambiguous ticks)
     shape: str = "roster"                       # or "form": one child's 登记表 (xltools.forms.read)
     notes: list[str] = field(default_factory=list)  # what the reader cleaned or could not read in cells
+    # a form's answer cells: field key → (row, column letter); issues point there, not at a column
+    cells: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 # --- cells --------------------------------------------------------------------------

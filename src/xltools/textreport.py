@@ -18,12 +18,17 @@ def validation_text(report: Report, *, columns_detail: bool = True, max_listed: 
     if src:
         rows = src.get("header_rows") or []
         hdr = f"第{rows[0]}–{rows[-1]}行" if len(rows) > 1 else (f"第{rows[0]}行" if rows else "—")
+        if src.get("shape") == "form":
+            hdr = "登记表（一人一表，按栏目读取）"
         out.append(f"文件：{src.get('file', '')}　工作表：{src.get('sheet') or '—'}　表头：{hdr}")
         out.append(f"表格类别：{src.get('kind_label', '')}儿童（{src.get('kind_source', '')}）"
                    + (f"　填报单位：{src['unit']}" if src.get("unit") else ""))
     why = f"（{src['profile_source']}）" if src.get("profile_source") else ""
     out.append(f"地区口径：{load_profile(report.profile).label}{why}　统计日期：{report.as_of.isoformat()}（{report.as_of_source}）")
-    if columns_detail and report.columns:
+    if columns_detail and report.columns and src.get("shape") == "form":
+        # a form's fields are not columns: the letter of a roster column would point elsewhere
+        out.append("已读取的栏目：" + "　".join(dict.fromkeys(column_title(report.kind, k) for k in report.columns)))
+    elif columns_detail and report.columns:
         out.append("已识别的列：" + "　".join(f"{v}列{column_title(report.kind, k)}"
                                          for k, v in report.columns.items()))
     if report.ignored:
@@ -134,7 +139,10 @@ def column_lines(files) -> list[str]:
     """How many header columns each file used and which it did not (all of them in 列对应);
     files read alike (one village template after another) share one line."""
     groups: dict[tuple, list[str]] = {}
+    forms = [f.path for f in files if not f.columns]  # a merged file without a header row: 登记表
     for f in files:
+        if not f.columns:
+            continue
         used = sum(1 for c in f.columns if c["key"])
         unused = tuple(f"{c['column']}列“{c['header']}”" for c in f.columns if not c["key"])
         groups.setdefault((used, unused), []).append(f.path)
@@ -145,4 +153,7 @@ def column_lines(files) -> list[str]:
                                                 if unused else "；没有未使用的列"))
     if len(groups) > MAX_FILES_LISTED:
         out.append(f"  ……另有 {len(groups) - MAX_FILES_LISTED} 种")
+    if forms:
+        who = forms[0] if len(forms) == 1 else f"{forms[0]} 等 {len(forms)} 个文件"
+        out.append(f"  {who}：登记表，按栏目读取（没有表头列）")
     return out

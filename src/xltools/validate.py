@@ -279,15 +279,20 @@ def _check_date(t: Table, f: Field) -> None:
     parsed_u = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y-%m-%d",
                               errors="coerce").to_numpy().astype("datetime64[D]")
     failed: dict[int, str] = {}
+    respelt = False
     for j in np.flatnonzero(np.isnat(parsed_u)):
         if uniques[j] == "":
             continue
         try:
             d = dates.parse_date(uniques[j])
             parsed_u[j] = np.datetime64(d, "D") if d else NAT
+            respelt = respelt or bool(d)
         except dates.DateError as exc:
             failed[j] = exc.code
     parsed = parsed_u[codes] if len(uniques) else np.full(t.n, NAT, dtype="datetime64[D]")
+    if respelt:  # 2015.3.2, 2015年3月2日 …: one spelling (ISO, written as a date) in the merged 花名册
+        iso = np.datetime_as_string(parsed, unit="D").astype(object)
+        t.normalised[f.key] = np.where(np.isnat(parsed), np.array(col, dtype=object), iso)
     if failed:
         for pos in np.flatnonzero(np.isin(codes, list(failed))):
             t.add(failed[codes[pos]], int(pos), f.key, col[pos])

@@ -72,7 +72,7 @@ def _run(text: str, bold: bool = False, size: float = TEXT_PT) -> str:
 
 
 def _tc(span_dxa: int, span: int, text: str, vmerge: str | None, align: str, bold: bool) -> str:
-    vm = "" if vmerge is None else (f'<w:vMerge w:val="restart"/>' if vmerge == "restart" else "<w:vMerge/>")
+    vm = "" if vmerge is None else ('<w:vMerge w:val="restart"/>' if vmerge == "restart" else "<w:vMerge/>")
     gs = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
     body = _run(text, bold) if text and vmerge != "continue" else ""
     return (f'<w:tc><w:tcPr><w:tcW w:w="{span_dxa}" w:type="dxa"/>{gs}{vm}<w:vAlign w:val="center"/></w:tcPr>'

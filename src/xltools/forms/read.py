@@ -446,7 +446,8 @@ def to_roster(fv: FormValues, form: Form, path, sheet: str, meta: dict | None = 
     title = FORM_TITLES[form.kind]
     return Roster(path=str(path), sheet=sheet, kind=form.kind, header_rows=(), columns=letters, ignored=[],
                   frame=frame, unit=fv.unit, report_date=fv.report_date, title=title, meta=meta or {},
-                  issues=list(fv.issues), shape="form")
+                  issues=list(fv.issues), shape="form",
+                  cells={k: (r + 1, column_letter(c)) for k, (r, c) in fv.cells.items()})
 
 
 BLANK_FORM = "空白登记表（没有填写任何内容）"
@@ -570,7 +571,9 @@ def read_docx(path, *, kind: str | None = None, profile=None):
                     prev.frame.iloc[0, prev.frame.columns.get_loc(key)] = v
             prev.issues += fv.issues
             continue
-        rosters.append(to_roster(fv, form, path, name))
+        r = to_roster(fv, form, path, name)
+        r.cells = {}  # a Word table has no row numbers and column letters to point at
+        rosters.append(r)
     if not rosters and not others:
         others.append(("", "文档中没有表格"))
     return rosters, others

@@ -35,10 +35,13 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 # Words that stand for another address rather than naming a place.
-SAME_AS_HUKOU = frozenset({"同上", "同户籍地", "同户籍地址", "同户籍", "户籍地", "同户口所在地", "与户籍地相同",
+SAME_AS_HUKOU = frozenset({"同户籍地", "同户籍地址", "同户籍", "户籍地", "同户口所在地", "与户籍地相同",
                            "与户籍地址相同", "同户籍所在地"})
 LOCAL = frozenset({"本村", "本地", "本社区", "本组", "本村组", "本镇", "本乡", "本街道", "本辖区", "本县", "本区",
                    "本市"})
+# A ditto mark: in a roster it repeats the row above, in a form the line above — which one
+# cannot be told from the text, so it is never read as 同户籍地 (that would exclude a child).
+DITTO = frozenset({"同上", "同上栏", "同上行", "同上一行"})
 _SPACE = re.compile(r"[\s\u3000]+")
 # 乡级 units end so; the statistics' list also has 地区, 农场, 开发区 … at that level
 _TOWN_SUFFIX = re.compile(r"街道办事处|街道|镇|乡|地区|农场|林场|牧场|开发区|管理区|园区|办事处")
@@ -206,7 +209,7 @@ class Place:
 
     text: str
     readings: tuple[Reading, ...] = ()
-    kind: str = "text"   # text | empty | same_as_hukou | local | unreadable
+    kind: str = "text"   # text | empty | same_as_hukou | ditto | local | unreadable
 
     @property
     def ambiguous(self) -> bool:
@@ -358,6 +361,8 @@ def resolve(text, default_province: str = "", on: _dt.date | None = None) -> Pla
         return Place(t, kind="empty")
     if t in SAME_AS_HUKOU:
         return Place(t, kind="same_as_hukou")
+    if t in DITTO:
+        return Place(t, kind="ditto")
     if t in LOCAL:
         return Place(t, kind="local")
     counties, cities, provinces, zone_names, cpat, ctpat, ppat, zpat = _index()
@@ -543,11 +548,12 @@ def compare(hukou: Place, home: Place, on: _dt.date, main_codes=frozenset(), mai
     extra = f"（身份号码地区码为{hint}，仅供参考：地区码是发证地，不随户籍迁移）" if hint else ""
     if not hukou.readings:
         what = {"empty": "户籍地址为空", "same_as_hukou": f"户籍地址写作“{hukou.text}”",
-                "local": f"户籍地址写作“{hukou.text}”"}.get(hukou.kind, f"户籍地址“{hukou.text}”无法识别出地名")
+                "local": f"户籍地址写作“{hukou.text}”", "ditto": f"户籍地址写作“{hukou.text}”"}.get(hukou.kind, f"户籍地址“{hukou.text}”无法识别出地名")
         return Decision(UNDECIDED, f"{what}{extra}，请填写户籍地址（省、市、县区、乡镇街道）", "")
     if not home.readings:
         what = {"empty": "现居住地为空，填报单位也读不出地名",
-                "local": f"现居住地写作“{home.text}”，填报单位读不出地名"}.get(
+                "local": f"现居住地写作“{home.text}”，填报单位读不出地名",
+                "ditto": f"现居住地写作“{home.text}”，看不出是同户籍地址还是同上一行"}.get(
             home.kind, f"现居住地“{home.text}”无法识别出地名")
         return Decision(UNDECIDED, f"{what}，请填写现居住地（省、市、县区、乡镇街道）", "")
     results = {}

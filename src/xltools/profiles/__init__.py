@@ -175,3 +175,8 @@ def _form(profile: Profile, kind: str) -> Form:
     headers = tuple((h, key) for h, t in profile.synonyms + profile.user_synonyms
                     if (key := resolve_field(t, form)) is not None)
     return Form(kind, tuple(replace(f, options=opts[f.key]) if f.key in opts else f for f in form), headers)
+
+
+# Why the default profile was used, as the screen says it: a township's own sheet records none,
+# and a newcomer in another region must learn there how to choose hers.
+DEFAULT_SOURCE = "默认；文件没有记录地区口径，不是全国通用口径时请加 --profile 或写入 xltools.toml"

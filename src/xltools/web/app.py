@@ -21,9 +21,9 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__
-from . import operations, settings_file
-from .jobs import Runner
+from .. import __version__, settings
+from . import operations
+from .jobs import Runner, UserError
 from .security import Guard, Secrets
 from .workspace import UploadError, Workspace, receive_form
 
@@ -63,7 +63,7 @@ class Server:
 
     def _render(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.env.get_template(name).render(pages=PAGES, csrf=self.keys.csrf, version=__version__,
-                                                  settings=settings_file.read(self.settings_dir),
+                                                  settings=settings.page_values(self.settings_dir),
                                                   kinds=operations.kinds(), profiles=operations.profile_choices(),
                                                   departments=operations.department_names(), **context)
         return HTMLResponse(html, status_code=status)
@@ -76,16 +76,24 @@ class Server:
         if name not in dict(PAGES):
             return self._render("message.html", 404, current="", message="没有这个页面。")
         return self._render(f"{name}.html", current=name,
-                            settings_path=str(self.settings_dir / settings_file.FILE_NAME))
+                            settings_path=str(self.settings_dir / settings.FILE_NAME))
+
+    def district_settings(self) -> settings.Settings:
+        """The xltools.toml of the folder serve runs in, as the CLI reads it (checked when a step starts)."""
+        path = self.settings_dir / settings.FILE_NAME
+        try:
+            return settings.load(path) if path.is_file() else settings.Settings()
+        except settings.SettingsError as exc:
+            raise UserError(str(exc)) from None
 
     async def save_settings(self, request):
         folder = self.workspace.new_folder("settings")
         try:
             form = await receive_form(request, folder)
-            path = settings_file.write(self.settings_dir, {k: form.get(k) for k in settings_file.KEYS})
+            path = settings.save(self.settings_dir, {k: form.get(k) for k in settings.PAGE_KEYS})
         except UploadError as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
-        except settings_file.SettingsError as exc:
+        except settings.SettingsError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"message": f"已保存到 {path}"})
 
@@ -101,7 +109,7 @@ class Server:
             form = await receive_form(request, folder)
         except UploadError as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
-        job = self.runner.submit(op, folder, lambda progress: work(form, folder, progress))
+        job = self.runner.submit(op, folder, lambda progress: work(form, folder, progress, self.district_settings()))
         return JSONResponse({"job": job.id, "events": f"/jobs/{job.id}/events", "result": f"/jobs/{job.id}"})
 
     def _job(self, request):

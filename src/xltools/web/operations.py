@@ -1,8 +1,10 @@
-"""The quarter's steps as the web pages run them: the same library calls as ``xltools.cli``.
+"""The quarter's steps as the web pages run them: the form in, :mod:`xltools.runs` does the work.
 
 Each function takes the uploaded form (:class:`xltools.web.workspace.Form`), the
-job's folder and a :class:`xltools.web.jobs.Progress`, calls the library exactly
-as the matching CLI command does (same functions, same order, same options), and
+job's folder, a :class:`xltools.web.jobs.Progress` and the district's
+:class:`xltools.settings.Settings` (the ``xltools.toml`` of the folder serve runs in),
+calls the same :mod:`xltools.runs` function as the matching CLI command (so what is
+read, checked, masked, encrypted and written is the CLI's by construction), and
 returns what the result page shows plus the files to download.  No rule, option
 list or label is spelled here: choices come from the schema, the profiles and
 :mod:`xltools.departments`; messages from the library.
@@ -20,10 +22,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import departments, profiles
-from ..check import KindUnknown, check_file
+from .. import departments, isolation, privacy, profiles, runs
+from ..check import KindUnknown
 from ..readers import ReadError
-from ..schema import KIND_LABELS, parse_kind
+from ..schema import KIND_LABELS
+from ..settings import Settings
 from ..textreport import column_title, merge_text
 from .jobs import Progress, UserError
 from .workspace import Form
@@ -56,18 +59,14 @@ def _date(text: str, what: str) -> _dt.date | None:
         raise UserError(f"{what}“{text}”不是日期，请写成 2024-09-30 的格式。") from None
 
 
-def _passwords(text: str) -> dict[str, str]:
-    """``文件名=密码`` lines (as ``--password`` takes them)."""
-    out = {}
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        if "=" not in line:
-            raise UserError(f"密码应写成 文件名=密码（每行一个），实为“{line.strip()}”。")
-        name, pw = line.split("=", 1)
-        out[name.strip()] = pw
-        out[Path(name.strip()).name] = pw
-    return out
+def _passwords(text: str, bare: bool = False) -> tuple[dict[str, str], str | None]:
+    """``文件名=密码`` lines (as ``--password`` takes them); with ``bare`` a line with only a
+    password opens every encrypted file (as reconcile's ``--password 密码``)."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    for line in lines:
+        if "=" not in line and not bare:
+            raise UserError(f"密码应写成 文件名=密码（每行一个），实为“{line}”。")
+    return runs.password_pairs(lines)
 
 
 def _open_password(form: Form) -> str | None:
@@ -100,11 +99,25 @@ def _read_error(exc) -> UserError:
     return UserError(getattr(exc, "message", None) or ReadError.MESSAGES.get(getattr(exc, "code", ""), str(exc)))
 
 
-def _profile(name: str | None):
+def _profile_name(name: str | None) -> str | None:
+    """The profile chosen on the page, or None (the CLI without --profile: settings, then recorded)."""
     try:
-        return profiles.load(name or None)
+        return profiles.load(name).name if name else None
     except profiles.UnknownProfile as exc:
         raise UserError(str(exc)) from None
+
+
+def _chosen_profile(form: Form, conf: Settings) -> str | None:
+    """The page's profile as the CLI's ``--profile``: the setting the page preselected, left as it
+    was, is the setting (and the result says it came from xltools.toml), not an option given."""
+    name = _profile_name(form.get("profile"))
+    return None if name == conf.profile else name
+
+
+def _chosen_as_of(form: Form, conf: Settings) -> _dt.date | None:
+    """The page's 统计日期 as the CLI's ``--as-of`` (the preselected setting left as it was: None)."""
+    when = _date(form.get("as_of"), "统计日期")
+    return None if when == conf.as_of else when
 
 
 def _zip(folder: Path, out: Path, files: list[Path]) -> Path:
@@ -125,12 +138,11 @@ def _rows(df: pd.DataFrame, columns: list[tuple[str, str]]) -> tuple[list[str], 
 
 # --- 生成模板 -------------------------------------------------------------------------------
 
-def template(form: Form, folder: Path, progress: Progress):
+def template(form: Form, folder: Path, progress: Progress, conf: Settings):
     """``xltools template --kind … --units … -o 文件夹``: one template per unit, as a zip."""
-    from .. import privacy, templates
+    from .. import templates
 
     try:
-        k = parse_kind(form.get("kind"))
         names = [line.strip() for line in form.get("units").splitlines() if line.strip()]
         for f in form.files.get("units_file", []):
             names += templates.read_units(f)
@@ -141,17 +153,16 @@ def template(form: Form, folder: Path, progress: Progress):
         raise UserError("预留的儿童行数应在 1 到 20000 之间。")
     if not names:
         raise UserError("请填写填报单位（每行一个），或上传单位名单。")
-    prof = _profile(form.get("profile"))
     report_date = _date(form.get("report_date"), "填报日期")
     open_password = _open_password(form)
     progress.step("生成模板", files_total=len(names))
     out = folder / "模板"
-    paths = templates.build_templates(out, k, prof, names, rows=rows, password=form.get("protect_password") or None,
-                                      report_date=report_date)
-    for p in paths:
-        if open_password:
-            privacy.encrypt_file(p, open_password)
-        progress.file_done()
+    try:
+        paths = runs.templates(out, form.get("kind"), form.get("profile") or None, names, rows=rows,
+                               protect_password=form.get("protect_password") or None, report_date=report_date,
+                               open_password=open_password, progress=lambda path: progress.file_done())
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     archive = _zip(out, folder / "模板.zip", paths)
     return ({"kind": "template", "files": [p.name for p in paths], "encrypted": bool(open_password)},
             {"模板.zip": archive})
@@ -159,7 +170,7 @@ def template(form: Form, folder: Path, progress: Progress):
 
 # --- 校验 -----------------------------------------------------------------------------------
 
-def validate(form: Form, folder: Path, progress: Progress):
+def validate(form: Form, folder: Path, progress: Progress, conf: Settings):
     """``xltools validate 文件``: the report, every row's status, and a marked copy of the file."""
     from .. import marking
     from ..issues import SEVERITY_LABELS
@@ -167,9 +178,9 @@ def validate(form: Form, folder: Path, progress: Progress):
     path = _one(form, "file", "要校验的文件")
     progress.step("读取和校验", files_total=1)
     try:
-        checked = check_file(path, kind=form.get("kind") or None, profile=_profile(form.get("profile")),
-                             as_of=_date(form.get("as_of"), "统计日期"), password=form.get("password") or None,
-                             sheet=form.get("sheet") or None)
+        checked = runs.validate(path, kind=form.get("kind") or None, profile=_chosen_profile(form, conf),
+                                as_of=_chosen_as_of(form, conf), password=form.get("password") or None,
+                                sheet=form.get("sheet") or None, settings=conf)
     except (ReadError, KindUnknown) as exc:
         raise _read_error(exc) from None
     except ValueError as exc:
@@ -202,51 +213,33 @@ def validate(form: Form, folder: Path, progress: Progress):
 
 # --- 合并 -----------------------------------------------------------------------------------
 
-def _relabel(result, root: Path) -> None:
-    """Paths of the uploaded files as the user named them (relative to the upload folder)."""
-    def rel(p) -> str:
-        try:
-            return Path(p).relative_to(root).as_posix()
-        except ValueError:
-            return str(p)
-
-    for f in result.files:
-        f.path = rel(f.path)
-    result.issues = [(rel(fp), sheet, i) for fp, sheet, i in result.issues]
-    for df in (result.roster, result.duplicates, result.rejected):
-        if len(df) and "source_file" in df.columns:
-            names = {s: rel(s) for s in df["source_file"].unique()}
-            df["source_file"] = df["source_file"].map(names)
-
-
-def merge(form: Form, folder: Path, progress: Progress):
+def merge(form: Form, folder: Path, progress: Progress, conf: Settings):
     """``xltools merge 文件或文件夹 -o 花名册.xlsx [--stats-output] [--mask] [--encrypt]``."""
-    from .. import merge as merging, privacy, rosterbook, stats
+    from .. import merge as merging, rosterbook, stats
 
     _files(form, "files", "要合并的文件或文件夹")
     root = folder / "files"
-    prof = _profile(form.get("profile"))
-    as_of = _date(form.get("as_of"), "统计日期")
-    passwords = _passwords(form.get("passwords"))
+    profile, as_of = _chosen_profile(form, conf), _chosen_as_of(form, conf)
+    passwords, _ = _passwords(form.get("passwords"))
     open_password = _open_password(form)
     mask = form.flag("mask")
-    files = merging.collect([root])
-    progress.step("读取和校验文件", files_total=len(files))
-    try:
-        result = merging.merge([root], kind=form.get("kind") or None, profile=prof, as_of=as_of,
-                               passwords=passwords, progress=lambda path, rows: progress.file_done(rows))
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    _relabel(result, root)
-    progress.step("写出花名册")
-    written = privacy.mask_result(result) if mask else result
     out_dir = folder / "结果"
-    outputs = {"花名册.xlsx": privacy.save(out_dir / "花名册.xlsx",
-                                           lambda tmp: rosterbook.write(written, tmp, [root]), password=open_password)}
-    if form.flag("stats_output"):
-        outputs["上报统计.xlsx"] = privacy.save(
-            out_dir / "上报统计.xlsx",
-            lambda tmp: rosterbook.write(result, tmp, [root], sheets=(rosterbook.STATS_SHEET,)), password=open_password)
+    progress.step("读取和校验文件", files_total=len(merging.collect([root])))
+    try:
+        run = runs.merge([root], out_dir / "花名册.xlsx", kind=form.get("kind") or None, profile=profile, as_of=as_of,
+                         passwords=passwords, mask=mask, open_password=open_password,
+                         stats_path=out_dir / "上报统计.xlsx" if form.flag("stats_output") else None, settings=conf,
+                         progress=lambda path, rows: progress.file_done(rows), names_from=root)
+    except (ValueError, privacy.OutputError) as exc:
+        raise UserError(str(exc)) from None
+    progress.step("写出花名册")
+    result, written = run.result, run.written
+    outputs = {"花名册.xlsx": run.output}
+    if run.stats_output:
+        outputs["上报统计.xlsx"] = run.stats_output
+    log = isolation.log_path(run.output)
+    if log.exists():
+        outputs[log.name] = log
     roster = written.roster
     places = (roster.groupby("source_file")[["town", "village"]].first().to_dict("index") if len(roster) else {})
     issues = []
@@ -260,7 +253,7 @@ def merge(form: Form, folder: Path, progress: Progress):
     dups = written.duplicates.assign(kept=written.duplicates["kept"].map({True: "保留", False: "已合并"})) \
         if len(written.duplicates) and "kept" in written.duplicates else written.duplicates
     tables = [(title, [str(c) for c in df.columns], [[str(v) for v in r] for r in df.itertuples(index=False)])
-              for title, df in stats.tables(result.roster, result.kind, prof)] if len(result.roster) else []
+              for title, df in stats.tables(result.roster, result.kind, profiles.load(result.profile))] if len(result.roster) else []
     return ({"kind": "merge", "summary": merge_text(written, "花名册.xlsx（见下方下载）").splitlines(),
              "totals": result.totals(), "files": len(result.files), "unread": [(f.path, f.reason) for f in written.unread],
              "issues_total": len(written.issues), "issue_heads": issue_heads, "issues": issues,
@@ -279,10 +272,8 @@ def _roster_book(path: Path, password: str | None, profile: str | None = None):
         raise UserError(f"无法读取花名册：{getattr(exc, 'message', exc)}") from None
 
 
-def split(form: Form, folder: Path, progress: Progress):
+def split(form: Form, folder: Path, progress: Progress, conf: Settings):
     """``xltools split 花名册 --by 镇街|部门 [--department …] [--mask] [--encrypt]``, as a zip."""
-    from .. import privacy, split as splitting
-
     path = _one(form, "roster", "花名册")
     progress.step("读取花名册", files_total=1)
     book = _roster_book(path, form.get("password"), form.get("profile"))
@@ -293,78 +284,67 @@ def split(form: Form, folder: Path, progress: Progress):
     out = folder / "拆分"
     progress.step("写出文件")
     try:
-        if by == splitting.BY_DEPARTMENT:
-            depts = [departments.find(n) for n in form.getlist("department")] or None
-            written = splitting.by_department(book, out, depts, mask=mask, password=open_password)
-        elif by == splitting.BY_TOWN:
-            written = splitting.by_town(book, out, mask=mask, password=open_password)
-        else:
-            raise UserError("请选择按镇街还是按部门拆分。")
+        written = runs.split(book, by, out, departments=form.getlist("department"), mask=mask,
+                             open_password=open_password)
     except (ValueError, privacy.OutputError) as exc:
         raise UserError(str(exc)) from None
     archive = _zip(out, folder / f"拆分_按{by}.zip", [w.path for w in written])
     return ({"kind": "split", "by": by, "written": [(w.name, w.rows, w.issues, w.path.name) for w in written],
              "masked": mask, "encrypted": bool(open_password),
-             "unprotected": book.encrypted and not open_password and not mask}, {archive.name: archive})
+             "unprotected": runs.unprotected([book], open_password, mask)}, {archive.name: archive})
 
 
-def reconcile(form: Form, folder: Path, progress: Progress):
-    """``xltools reconcile 花名册 交回/ -o 核实后花名册.xlsx``."""
-    from .. import merge as merging, privacy, reconcile as rec_mod
+def reconcile(form: Form, folder: Path, progress: Progress, conf: Settings):
+    """``xltools reconcile 花名册 交回/ -o 核实后花名册.xlsx [--password [文件=]密码]``."""
+    from .. import merge as merging
 
-    pw = _passwords(form.get("passwords"))
+    pw, shared = _passwords(form.get("passwords"), bare=True)
     roster_path = _one(form, "roster", "花名册")
     _files(form, "returned", "各部门交回的文件")
-    book = _roster_book(roster_path, form.get("password") or pw.get(roster_path.name), form.get("profile"))
+    book = _roster_book(roster_path, form.get("password") or runs.password_of(roster_path, pw, shared),
+                        form.get("profile"))
     open_password = _open_password(form)
-    files = merging.collect([folder / "returned"])
-    progress.step("读取交回的文件", files_total=len(files))
-    got, failed = [], []
-    for f in files:
-        try:
-            got.append(rec_mod.read_returned(f, book, password=pw.get(str(f)) or pw.get(f.name)))
-            progress.file_done(got[-1].rows)
-        except (rec_mod.ReturnedError, ReadError) as exc:
-            failed.append((f.name, getattr(exc, "message", str(exc))))
-            progress.file_done()
-    progress.step("核对并写出新花名册")
-    result = rec_mod.reconcile(book, got)
+    returned = folder / "returned"
+    progress.step("读取交回的文件", files_total=len(merging.collect([returned])))
     try:
-        out = rec_mod.write(result, folder / "结果" / "核实后花名册.xlsx", mask=form.flag("mask"),
-                            password=open_password, inputs=files)
+        run = runs.reconcile(book, [returned], folder / "结果" / "核实后花名册.xlsx", passwords=pw,
+                             shared_password=shared, mask=form.flag("mask"), open_password=open_password,
+                             progress=lambda path, rows: progress.file_done(rows))
     except privacy.OutputError as exc:
         raise UserError(str(exc)) from None
+    progress.step("核对并写出新花名册")
+    result = run.result
     lines = [f"{r.department}（{Path(r.path).name}）：{r.rows} 行，对上 {r.matched}，花名册中没有 {len(r.unmatched)}，"
-             f"未答复 {len(r.unanswered)}" for r in got]
+             f"未答复 {len(r.unanswered)}" for r in run.returned]
+    lines += [f"提醒：{Path(r.path).name}：{r.note}" for r in run.returned if r.note]
+    if result.not_returned:
+        lines.append(f"尚未交回：{'、'.join(result.not_returned)}（见“核实汇总”）")
     lines.append(f"一致 {result.agreed} 项；自动采用更正 {result.applied} 处；待人工核实 {result.pending} 处；"
                  f"未匹配 {result.unmatched} 条（见“核实差异”“未匹配”表）。")
-    return ({"kind": "reconcile", "lines": lines, "failed": failed,
-             "unprotected": book.encrypted and not open_password and not form.flag("mask")},
-            {out.name: out})
+    return ({"kind": "reconcile", "lines": lines, "failed": [(Path(f).name, why) for f, why in run.failed],
+             "unprotected": runs.unprotected([book], open_password, form.flag("mask"))},
+            {run.output.name: run.output})
 
 
-def diff(form: Form, folder: Path, progress: Progress):
+def diff(form: Form, folder: Path, progress: Progress, conf: Settings):
     """``xltools diff 上期 本期 -o 季度变化.xlsx [--as-of]``."""
-    from .. import diff as diffing, privacy
-
     old_path, new_path = _one(form, "old", "上期花名册"), _one(form, "new", "本期花名册")
     progress.step("读取两期花名册", files_total=2)
     old_book = _roster_book(old_path, form.get("old_password"))
     progress.file_done(len(old_book.roster))
     new_book = _roster_book(new_path, form.get("new_password"))
     progress.file_done(len(new_book.roster))
-    if old_book.kind != new_book.kind:
-        raise UserError("两期花名册的表格类别不同（一个是流动儿童，一个是留守儿童），无法比较。")
     open_password = _open_password(form)
     progress.step("比较")
-    changes = diffing.diff(old_book, new_book, _date(form.get("as_of"), "本期统计日期"))
     try:
-        out = diffing.write(changes, folder / "结果" / "季度变化.xlsx", mask=form.flag("mask"), password=open_password)
-    except privacy.OutputError as exc:
+        changes, out = runs.diff(old_book, new_book, folder / "结果" / "季度变化.xlsx",
+                                 as_of=_date(form.get("as_of"), "本期统计日期"), mask=form.flag("mask"),
+                                 open_password=open_password)
+    except (ValueError, privacy.OutputError) as exc:
         raise UserError(str(exc)) from None
     return ({"kind": "diff", "summary": [(label, str(value)) for label, value in changes.summary()],
-             "unprotected": (old_book.encrypted or new_book.encrypted) and not open_password
-             and not form.flag("mask")}, {out.name: out})
+             "unprotected": runs.unprotected([old_book, new_book], open_password, form.flag("mask"))},
+            {out.name: out})
 
 
 OPERATIONS = {"template": template, "validate": validate, "merge": merge, "split": split,

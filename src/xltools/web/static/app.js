@@ -153,4 +153,6 @@ function settingsForm(form) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form[data-op]").forEach(runStep);
   document.querySelectorAll("form[data-settings]").forEach(settingsForm);
+  // a form pressed before this point would be sent by the browser itself (the page just reloads)
+  document.querySelectorAll("form[data-op], form[data-settings]").forEach((f) => { f.dataset.ready = "1"; });
 });
