@@ -2,9 +2,9 @@
 
     python benchmarks/bench_forms.py [--children 10000] [--read 1000] [--per-file 100]
 
-Generation goes through :func:`xltools.forms.prefill.prefill` from a 花名册-shaped roster
+Generation goes through :func:`xltools.ops.forms.prefill.prefill` from a 花名册-shaped roster
 (one .xlsx per village of ``--per-file`` children, and the same as .docx); reading goes
-through :func:`xltools.readers.read_rosters`, the path validate and merge take.
+through :func:`xltools.workbooks.readers.read_rosters`, the path validate and merge take.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from xltools import readers, synthetic
-from xltools.forms import layout as lay_mod
-from xltools.forms.docxform import write_document
-from xltools.forms.xlsxform import sheet_names, write_workbook
-from xltools.profiles import load
+from xltools.workbooks import readers
+from xltools.core import synthetic
+from xltools.ops.forms import layout as lay_mod
+from xltools.ops.forms.docxform import write_document
+from xltools.ops.forms.xlsxform import sheet_names, write_workbook
+from xltools.core.profiles import load
 
 AS_OF = dt.date(2026, 9, 30)
 

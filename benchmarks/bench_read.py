@@ -3,7 +3,7 @@
     python benchmarks/bench_read.py [--rows 20000]
 
 Writes a 附件1-shaped workbook of made-up children with xlsxwriter, then times
-(a) ``xltools.readers.read_roster`` (calamine + header detection + mapping to a
+(a) ``xltools.workbooks.readers.read_roster`` (calamine + header detection + mapping to a
 frame of text), (b) the bare calamine read, (c) openpyxl ``read_only`` iterating
 every cell — the reader choice asked for in issue #2.
 """
@@ -18,8 +18,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xltools import readers, synthetic
-from xltools.textreport import column_title
+from xltools.workbooks import readers
+from xltools.core import synthetic
+from xltools.core.textreport import column_title
 
 
 def write(path: Path, n: int) -> None:

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from xltools import templates
+from xltools.ops import templates
 
 
 def main() -> None:

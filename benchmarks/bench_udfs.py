@@ -4,7 +4,7 @@
 
 Feeds the functions what Excel hands them for an array formula over a column
 or a table (``ndim=2``: rows of values; dates as datetime), made of made-up
-children (xltools.synthetic) with 2% of rows broken on purpose.  The table
+children (xltools.core.synthetic) with 2% of rows broken on purpose.  The table
 functions are timed on a fresh table each run (``first``) and when a second
 function is asked about the same table, which reuses the first one's check
 (``same table``).  Prints the median seconds and rows/s per function.
@@ -17,8 +17,9 @@ import datetime as dt
 import statistics
 import time
 
-from xltools import synthetic, udfs
-from xltools.textreport import column_title
+from xltools.core import synthetic
+from xltools.excel import udfs
+from xltools.core.textreport import column_title
 
 AS_OF = dt.datetime(2026, 11, 24)
 

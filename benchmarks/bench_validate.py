@@ -2,7 +2,7 @@
 
     python benchmarks/bench_validate.py [--rows 100000] [--repeat 3]
 
-Generates made-up children (xltools.synthetic) with 2% of rows broken on purpose,
+Generates made-up children (xltools.core.synthetic) with 2% of rows broken on purpose,
 for both kinds and both address styles (structured 省/市/县 cells as in our
 templates; one address text per cell as in hand-made rosters), then times
 ``validate_frame`` — every check plus the classification — and prints rows/s.
@@ -18,7 +18,7 @@ import time
 
 import pandas as pd
 
-from xltools import synthetic, validate
+from xltools.core import synthetic, validate
 
 AS_OF = dt.date(2026, 11, 24)
 

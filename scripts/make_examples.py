@@ -24,8 +24,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xltools import synthetic
-from xltools.profiles import load
+from xltools.core import synthetic
+from xltools.core.profiles import load
 
 OUT = Path(__file__).resolve().parent.parent / "examples"
 REPORT_DATE = dt.date(2026, 9, 30)

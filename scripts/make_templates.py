@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from xltools import profiles, templates
+from xltools.core import profiles
+from xltools.ops import templates
 
 OUT = Path(__file__).resolve().parent.parent / "templates"
 UNIT = "（填报单位）"

@@ -17,7 +17,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import lo  # noqa: E402
 
-from xltools import synthetic, templates  # noqa: E402
+from xltools.core import synthetic  # noqa: E402
+from xltools.ops import templates  # noqa: E402
 
 REPORT = dt.date(2026, 9, 30)
 
@@ -56,7 +57,9 @@ def main() -> None:
 
 def stats_picture(out: Path) -> None:
     """The 统计 sheet of the demo's merge, rendered by LibreOffice."""
-    from xltools import demo, merge, rosterbook
+    from xltools.cli import demo
+    from xltools.ops import merge
+    from xltools.workbooks import rosterbook
 
     with tempfile.TemporaryDirectory() as tmp:
         inputs = demo.build(Path(tmp) / "demo")
@@ -71,8 +74,10 @@ def stats_picture(out: Path) -> None:
 
 def form_pictures(out: Path) -> None:
     """A blank 附件1 (Chongqing) and the demo roster's forms prefilled and masked, as printed."""
-    from xltools import demo, merge, rosterbook
-    from xltools.forms import prefill
+    from xltools.cli import demo
+    from xltools.ops import merge
+    from xltools.workbooks import rosterbook
+    from xltools.ops.forms import prefill
 
     with tempfile.TemporaryDirectory() as tmp:
         blank = prefill.blank(Path(tmp) / "blank.pdf", kind="流动", profile="chongqing", fmt="pdf")

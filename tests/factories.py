@@ -1,6 +1,6 @@
 """Made-up children and roster files for tests (never real personal data).
 
-Thin, test-friendly layer over :mod:`xltools.synthetic` (which the examples, the
+Thin, test-friendly layer over :mod:`xltools.core.synthetic` (which the examples, the
 demo and the benchmarks also use): fixed reference date, seeds by default,
 keyword overrides, and helpers that turn rows into real files.
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xltools import idcard, synthetic
+from xltools.core import idcard, synthetic
 
 AS_OF = dt.date(2026, 9, 30)
 # Real county codes (the ID checker knows them); none of the people is real.
@@ -119,7 +119,7 @@ def township_workbook(path, rows, *, headers=None, lines=(), sheet: str = "Sheet
     """A township's hand-made roster: free ``lines`` above (title, 填报单位, 填报时间 …), one
     header row — each key of the rows by ``headers[key]`` when given (the township's own
     words), else by its printed title, ``village`` as 村（社区）— then one row per child."""
-    from xltools.textreport import column_title
+    from xltools.core.textreport import column_title
 
     headers = {"village": "村（社区）", **(headers or {})}
     keys = list(dict.fromkeys(k for r in rows for k in r))

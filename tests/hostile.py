@@ -9,7 +9,7 @@ with it:
 - ``either``: merged or listed, never a crash.
 
 Families: ID damage, date forms, encodings, formats (LibreOffice-saved files
-included), structure, corruption.  All people are made up (:mod:`xltools.synthetic`).
+included), structure, corruption.  All people are made up (:mod:`xltools.core.synthetic`).
 
 ``python tests/hostile.py each FOLDER OUT.json`` merges and validates every file of
 a folder one by one in this process and writes what happened (the property tests
@@ -51,20 +51,20 @@ class Case:
 # --- rows ------------------------------------------------------------------------
 
 def people(rng: random.Random, n: int, kind: str = "flow") -> list[dict[str, str]]:
-    from xltools import synthetic
+    from xltools.core import synthetic
 
     return [synthetic.child(rng, kind, "chongqing", AS_OF, structured=False) for _ in range(n)]
 
 
 def table(rows: list[dict[str, str]], keys=None, kind: str = "flow") -> list[list]:
-    from xltools.textreport import column_title
+    from xltools.core.textreport import column_title
 
     keys = keys or list(rows[0])
     return [[column_title(kind, k) for k in keys]] + [[r.get(k, "") for k in keys] for r in rows]
 
 
 def id_ending_in_x(rng: random.Random) -> str:
-    from xltools import idcard
+    from xltools.core import idcard
 
     while True:
         body = f"500112{2012 + rng.randrange(8)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}" \
@@ -477,8 +477,8 @@ def run_each(folder, out_json, not_alone=()) -> None:
 
     from click.testing import CliRunner
 
-    from xltools import merge
-    from xltools.cli import main
+    from xltools.ops import merge
+    from xltools.cli.commands import main
 
     folder = Path(folder)
     results = {}

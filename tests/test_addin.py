@@ -29,12 +29,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import xltools
-from xltools import addin, cfb, ovba, vbaproject
+from xltools.excel import addin, cfb, ovba, vbaproject
 
 with warnings.catch_warnings():  # oletools 0.60 uses pyparsing names deprecated since pyparsing 3
     warnings.simplefilter("ignore", DeprecationWarning)
     from oletools.olevba import VBA_Parser, decompress_stream
-from xltools.cli import main
+from xltools.cli.commands import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lo  # noqa: E402
@@ -288,7 +288,7 @@ def test_every_runpython_call_names_an_existing_python_function_with_matching_ar
 
 
 def test_ribbon_tags_are_the_python_actions_plus_udfs_and_labels_match():
-    ribbon = importlib.import_module("xltools.ribbon")
+    ribbon = importlib.import_module("xltools.excel.ribbon")
     tags = {b.get("tag") for b in buttons()}
     assert tags == set(ribbon.ACTIONS) | {"udfs"}
     for b in buttons():
@@ -453,7 +453,7 @@ def test_config_sheet_is_the_one_xlwings_reads_and_names_the_udf_module(built):
         cells = ET.fromstring(z.read("xl/worksheets/sheet1.xml")).findall(".//m:c", ns)
     assert [s.get("name") for s in sheets] == [f"{addin.PROJECT_NAME}.conf"]
     values = {c.get("r"): strings[int(c.find("m:v", ns).text)] for c in cells}
-    assert values == {"A1": "UDF Modules", "B1": "xltools.udfs"}
+    assert values == {"A1": "UDF Modules", "B1": "xltools.excel.udfs"}
     assert 'GetConfig("UDF MODULES")' in addin.xlwings_module(XLWINGS).source  # keys compare upper-cased
     assert importlib.util.find_spec(addin.UDF_MODULES) is not None
 
@@ -477,7 +477,7 @@ def test_libreoffice_loads_the_addin_lists_its_basic_modules_and_reads_its_confi
         basic = {n.split("/")[2][:-4]: z.read(n).decode() for n in z.namelist()
                  if n.startswith("Basic/xltools/") and not n.endswith("script-lb.xml")}
         content = z.read("content.xml").decode()
-    assert 'table:name="xltools.conf"' in content and "<text:p>xltools.udfs</text:p>" in content
+    assert 'table:name="xltools.conf"' in content and "<text:p>xltools.excel.udfs</text:p>" in content
     assert set(basic) == {"ThisWorkbook", "Dictionary", "Sheet2", "xlwings", *macro_texts()}
     for name, text in macro_texts().items():
         for proc, (kind, params) in procedures(text).items():

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 import python_calamine as pc
 
-from xltools import bulksheet
+from xltools.workbooks import bulksheet
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lo import convert  # noqa: E402

@@ -11,10 +11,10 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner
 
-from xltools import synthetic
-from xltools.cli import main
-from xltools.profiles import load
-from xltools.textreport import column_title
+from xltools.core import synthetic
+from xltools.cli.commands import main
+from xltools.core.profiles import load
+from xltools.core.textreport import column_title
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 LIANGLU = str(EXAMPLES / "两路街道_流动儿童花名册.xlsx")

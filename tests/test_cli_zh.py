@@ -12,8 +12,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from xltools import clizh, idcard, profiles
-from xltools.cli import main
+from xltools.cli import clizh
+from xltools.core import idcard, profiles
+from xltools.cli.commands import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 LIANGLU = str(EXAMPLES / "两路街道_流动儿童花名册.xlsx")
@@ -275,7 +276,7 @@ def test_the_installed_command_prints_chinese_not_a_traceback(tmp_path):
     import xltools
 
     env = {**os.environ, "PYTHONPATH": str(Path(xltools.__file__).parents[1])}
-    res = subprocess.run([sys.executable, "-c", "from xltools.cli import main; main()", "mergee"],
+    res = subprocess.run([sys.executable, "-c", "from xltools.cli.commands import main; main()", "mergee"],
                          capture_output=True, text=True, cwd=tmp_path, env=env)
     assert res.returncode == 2 and "没有命令“mergee”" in res.stderr
     assert_chinese(res.stderr + res.stdout)
@@ -299,7 +300,7 @@ def test_a_date_option_refuses_what_is_not_a_day_and_shows_the_forms(typed):
 
 
 def test_every_date_option_uses_the_same_type():
-    from xltools.cliparams import DATE
+    from xltools.cli.cliparams import DATE
 
     dated = {(" ".join(path), p.name): p.type for path, cmd in all_commands() for p in cmd.params
              if p.name in ("as_of", "report_date") or isinstance(p.type, type(DATE))}
@@ -341,7 +342,7 @@ def test_unknown_profile_is_refused_with_every_name_listed():
 def test_kind_takes_its_names(typed, kind, tmp_path):
     res = run("template", "--kind", typed, "--unit", "甲村", "-o", tmp_path / "t.xlsx", "--rows", "1")
     assert res.exit_code == 0, res.output
-    from xltools.schema import KIND_NAMES
+    from xltools.core.schema import KIND_NAMES
     assert typed.lower() in KIND_NAMES[kind]
 
 

@@ -14,8 +14,10 @@ import openpyxl
 from click.testing import CliRunner
 
 from factories import child, township_workbook
-from xltools import merge, profiles, readers, settings
-from xltools.cli import main
+from xltools.ops import merge
+from xltools.core import profiles
+from xltools.workbooks import readers, settings
+from xltools.cli.commands import main
 
 TOWNSHIP_WORDS = {"medical_insurance": "医保", "hukou_registered": "户口登记",
                   "residence_registration": "居住证办理", "co_residents": "与谁同住",

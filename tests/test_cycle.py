@@ -19,10 +19,12 @@ import pytest
 from click.testing import CliRunner
 
 from factories import valid_id, write_xlsx
-from xltools import departments, profiles, rosterread, synthetic, templates
-from xltools.cli import main
-from xltools.reconcile import APPLIED, PENDING, R_NO_VALUE, R_NOT_FOUND
-from xltools.split import H_CORRECTION, H_RESULT, H_VALUE
+from xltools.core import departments, profiles, synthetic
+from xltools.workbooks import rosterread
+from xltools.ops import templates
+from xltools.cli.commands import main
+from xltools.ops.reconcile import APPLIED, PENDING, R_NO_VALUE, R_NOT_FOUND
+from xltools.ops.split import H_CORRECTION, H_RESULT, H_VALUE
 
 PROFILE = "chongqing"
 Q1, Q2 = dt.date(2026, 9, 30), dt.date(2026, 12, 31)
@@ -332,7 +334,7 @@ def test_diff_without_as_of_takes_the_date_the_new_roster_recorded(cycle, tmp_pa
 # --- reading our own roster back ---------------------------------------------------------------
 
 def test_roster_reads_back_exactly_as_merged(cycle, tmp_path):
-    from xltools import merge
+    from xltools.ops import merge
 
     result = merge.merge([cycle["base"] / "q1"], kind="流动", profile=PROFILE, as_of=Q1)
     book = rosterread.read(cycle["base"] / "q1.xlsx")
@@ -397,7 +399,7 @@ def test_a_roster_among_the_returned_files_is_refused_not_read_as_a_department_l
 
 
 def test_key_care_after_a_correction_is_judged_at_the_rosters_date_not_today(cycle):
-    from xltools import reconcile
+    from xltools.ops import reconcile
 
     book = rosterread.read(cycle["base"] / "q1.xlsx")
     i = int(book.roster.index[book.roster["name"] == cycle["A"]["name"]][0])  # 15 at Q1, 16 since 2026-11-15
@@ -408,7 +410,7 @@ def test_key_care_after_a_correction_is_judged_at_the_rosters_date_not_today(cyc
 
 
 def test_township_names_that_are_not_file_names_each_get_their_own_visible_file(cycle, tmp_path):
-    from xltools import split
+    from xltools.ops import split
 
     book = rosterread.read(cycle["base"] / "q1.xlsx")
     book.roster = book.roster.copy()

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xltools import dates
-from xltools.dates import DateError, add_months, age_on, parse_date
+from xltools.core import dates
+from xltools.core.dates import DateError, add_months, age_on, parse_date
 
 D = dt.date
 

@@ -8,8 +8,8 @@ import doctest
 import numpy as np
 import pytest
 
-from xltools import dates, idcard, phone, regions
-from xltools.dates import DateError, add_months, age_on, ages_at, parse_date
+from xltools.core import dates, idcard, phone, regions
+from xltools.core.dates import DateError, add_months, age_on, ages_at, parse_date
 
 D = dt.date
 

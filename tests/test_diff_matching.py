@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from xltools import diff, merge, rosterbook, rosterread, synthetic, templates
+from xltools.ops import diff, merge, templates
+from xltools.workbooks import rosterbook, rosterread
+from xltools.core import synthetic
 
 Q1, Q2 = dt.date(2026, 9, 30), dt.date(2026, 12, 31)
 UNIT = "两路街道双龙社区"

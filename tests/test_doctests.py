@@ -6,7 +6,8 @@ import doctest
 
 import pytest
 
-from xltools import codepoints, dates, idcard, readers, regions, sheetread, stats
+from xltools.core import codepoints, dates, idcard, regions, stats
+from xltools.workbooks import readers, sheetread
 
 
 @pytest.mark.parametrize("module", [idcard, regions, dates, codepoints, readers, sheetread, stats], ids=lambda m: m.__name__)

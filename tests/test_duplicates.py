@@ -11,7 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xltools import merge, rosterbook, rosterread, split, synthetic, templates
+from xltools.ops import merge, split, templates
+from xltools.workbooks import rosterbook, rosterread
+from xltools.core import synthetic
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from factories import valid_id, wrong_check_digit  # noqa: E402

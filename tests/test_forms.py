@@ -15,16 +15,18 @@ import xlsxwriter
 from click.testing import CliRunner
 from docx import Document
 
-from xltools import merge, readers, rosterread, synthetic, templates
-from xltools.check import check_file
-from xltools.cli import main
-from xltools.forms import prefill as pf
-from xltools.forms.layout import layout
-from xltools.forms.read import read_ticks
-from xltools.forms.xlsxform import write_workbook
-from xltools.forms.docxform import write_document
-from xltools.profiles import load
-from xltools.schema import FORM_LAYOUT, FORM_TITLES, FORM_WRITTEN_CHOICES, KINDS
+from xltools.ops import merge, templates
+from xltools.workbooks import readers, rosterread
+from xltools.core import synthetic
+from xltools.workbooks.check import check_file
+from xltools.cli.commands import main
+from xltools.ops.forms import prefill as pf
+from xltools.ops.forms.layout import layout
+from xltools.workbooks.formread import read_ticks
+from xltools.ops.forms.xlsxform import write_workbook
+from xltools.ops.forms.docxform import write_document
+from xltools.core.profiles import load
+from xltools.core.schema import FORM_LAYOUT, FORM_TITLES, FORM_WRITTEN_CHOICES, KINDS
 
 import factories
 
@@ -462,7 +464,7 @@ def test_prefill_writes_pdf_where_libreoffice_is_present(tmp_path):
 def test_docstring_examples_of_the_form_reader_pass():
     import doctest
 
-    from xltools.forms import read
+    from xltools.workbooks import formread as read
 
     result = doctest.testmod(read, report=True)
     assert result.attempted > 0 and result.failed == 0
@@ -487,7 +489,7 @@ def test_an_xls_workbook_of_forms_gives_one_child_per_sheet(tmp_path):
 def test_a_form_open_in_excel_is_read_from_its_values_alone():
     rows = kids(1, "flow", "national", seed=11)
     lay = layout("flow", "national")
-    from xltools.forms.layout import answer
+    from xltools.ops.forms.layout import answer
     grid = [[""] * 48 for _ in range(lay.nrows)]
     for c in lay.cells:
         grid[c.row][c.col] = answer(c, rows[0]) if c.answer else c.text
@@ -501,7 +503,7 @@ def test_a_short_roster_with_the_forms_title_is_still_read_as_a_roster(tmp_path)
     for r in rows:
         r["co_residents"] = "其他监护人"          # an option that is also a label of the form
     keys = ["name", "sex", "birth_date", "id_number", "co_residents", "guardian_name", "guardian_phone"]
-    from xltools.textreport import column_title
+    from xltools.core.textreport import column_title
     grid = [["流动儿童基本情况登记表"], ["填报单位：古路镇乌牛村"], [column_title("flow", k) for k in keys]]
     grid += [[r.get(k, "") or "某某" for k in keys] for r in rows]
     r = readers.read_roster(factories.write_xlsx(tmp_path / "花名册.xlsx", grid))

@@ -21,7 +21,8 @@ import openpyxl
 import pytest
 
 import hostile
-from xltools import check, merge, readers
+from xltools.workbooks import check, readers
+from xltools.ops import merge
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
@@ -275,7 +276,7 @@ def test_validate_of_a_workbook_with_many_rosters_says_which_sheets_it_did_not_c
 
 
 def test_data_rows_holding_relation_words_do_not_start_a_new_table():
-    from xltools.textreport import column_title
+    from xltools.core.textreport import column_title
 
     rows = hostile.people(__import__("random").Random(3), 3)
     keys = list(rows[0])

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from stdnum import exceptions as stdnum_exc
 from stdnum.cn import ric as stdnum_ric
 
-from xltools import idcard, regions
-from xltools.idcard import (
+from xltools.core import idcard, regions
+from xltools.core.idcard import (
     BirthAfterReference,
     DigitsLost,
     IDError,

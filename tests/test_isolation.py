@@ -25,10 +25,12 @@ from click.testing import CliRunner
 
 import xltools
 from factories import AS_OF, children, valid_id, write_xlsx
-from xltools import idcard, isolation, merge, phone
-from xltools.cli import main
-from xltools.rosterbook import UNREAD_SHEET
-from xltools.textreport import column_title
+from xltools.core import idcard, phone
+from xltools.workbooks import isolation
+from xltools.ops import merge
+from xltools.cli.commands import main
+from xltools.workbooks.rosterbook import UNREAD_SHEET
+from xltools.core.textreport import column_title
 
 _real_read = merge._read_file
 # The injected failures take the chosen file's name as their first argument (functools.partial),
@@ -219,7 +221,7 @@ def test_an_xls_claiming_a_huge_sheet_is_listed_and_the_screen_stays_clean(tmp_p
 
 def test_merge_command_failing_outside_any_file_exits_2_with_a_chinese_sentence_and_the_log(folder, tmp_path,
                                                                                          monkeypatch):
-    from xltools import rosterbook
+    from xltools.workbooks import rosterbook
 
     def broken(*args, **kwargs):
         raise ValueError("assignment destination is read-only")
@@ -235,7 +237,7 @@ def test_merge_command_failing_outside_any_file_exits_2_with_a_chinese_sentence_
 
 
 def test_validate_command_failing_inside_exits_2_with_a_chinese_sentence_and_the_log(tmp_path, monkeypatch):
-    from xltools import runs  # the validate command's pipeline (shared with serve)
+    from xltools import runs
 
     f = roster_file(tmp_path / "村.xlsx", children(2, seed=9))
 
@@ -368,7 +370,7 @@ def test_an_answer_that_cannot_come_back_from_a_worker_fails_that_job_only():
 def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
     script = (
         "import sys, time\n"
-        "import xltools.atomic as atomic\n"
+        "import xltools.workbooks.atomic as atomic\n"
         "with atomic.atomic_path(sys.argv[1]) as tmp:\n"
         "    tmp.write_bytes(b'half')\n"
         "    print('writing', flush=True)\n"
@@ -387,7 +389,7 @@ def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
 def test_sigterm_during_a_pooled_run_stops_the_workers(tmp_path):
     script = (
         "import time\n"
-        "import xltools.isolation as isolation\n"
+        "import xltools.workbooks.isolation as isolation\n"
         "def slow(i):\n"
         "    time.sleep(60)\n"
         "if __name__ == '__main__':\n"

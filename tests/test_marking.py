@@ -5,8 +5,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from xltools import marking
-from xltools.issues import Issue
+from xltools.workbooks import marking
+from xltools.core.issues import Issue
 
 
 def workbook(path, rows):

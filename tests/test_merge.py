@@ -15,9 +15,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xltools import merge, synthetic, templates
-from xltools.cli import main
-from xltools.textreport import column_title
+from xltools.ops import merge, templates
+from xltools.core import synthetic
+from xltools.cli.commands import main
+from xltools.core.textreport import column_title
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DATE1, DATE2 = dt.date(2026, 9, 1), dt.date(2026, 9, 30)
@@ -220,7 +221,7 @@ def test_worker_processes_give_the_same_result_as_one_process(district, kind):
 
 
 def test_a_read_error_in_a_worker_process_reaches_the_merge_intact():
-    from xltools.readers import ReadError
+    from xltools.workbooks.readers import ReadError
     import pickle
 
     err = pickle.loads(pickle.dumps(ReadError("file.corrupt", "/收件/坏.xlsx", "截断")))
@@ -229,7 +230,7 @@ def test_a_read_error_in_a_worker_process_reaches_the_merge_intact():
 
 
 def test_a_merged_roster_read_as_input_gives_only_its_roster_sheet(district, tmp_path):
-    from xltools import readers
+    from xltools.workbooks import readers
 
     out = tmp_path / "花名册.xlsx"
     assert run("merge", district, "-o", out, "--profile", "chongqing", "--password", "加密.xlsx=mima").exit_code == 1

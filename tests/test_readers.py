@@ -10,8 +10,8 @@ import pytest
 import xlsxwriter
 from factories import child, write_csv, write_xlsx
 
-from xltools import readers
-from xltools.readers import ReadError, read_roster, read_rosters
+from xltools.workbooks import readers
+from xltools.workbooks.readers import ReadError, read_roster, read_rosters
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 AS_OF = dt.date(2026, 9, 30)
@@ -204,7 +204,7 @@ def test_examples_read_with_expected_layouts():
     ("残疾", "健康状况", "health"), ("序号", None, None), ("备注", None, None),
 ])
 def test_header_wordings_staff_use_map_to_one_column_key(text, parent, key):
-    from xltools.schema import base_form
+    from xltools.core.schema import base_form
 
     assert readers.match_header(text, parent, base_form("flow")) == key
 
@@ -366,7 +366,7 @@ def test_factory_children_have_valid_generated_ids():
         wrong_check_digit,
     )
 
-    from xltools import idcard
+    from xltools.core import idcard
 
     rows = children(20, "left", seed=7)
     assert all(idcard.is_valid(r["id_number"], AS_OF) for r in rows)

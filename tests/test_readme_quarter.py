@@ -20,8 +20,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xltools import demo, departments, issues, rosterread, split, synthetic
-from xltools.cli import main
+from xltools.cli import demo
+from xltools.core import departments, issues, synthetic
+from xltools.workbooks import rosterread
+from xltools.ops import split
+from xltools.cli.commands import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "密码"  # the placeholder the README writes; typed at the prompts of --encrypt

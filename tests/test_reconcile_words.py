@@ -12,8 +12,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xltools import departments, merge, reconcile, rosterbook, rosterread, split, synthetic, templates
-from xltools.cli import main
+from xltools.core import departments, synthetic
+from xltools.ops import merge, reconcile, split, templates
+from xltools.workbooks import rosterbook, rosterread
+from xltools.cli.commands import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from factories import write_xlsx  # noqa: E402

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from xltools import regions
-from xltools.regions import Address, lookup, parse_address, resolve_parts
+from xltools.core import regions
+from xltools.core.regions import Address, lookup, parse_address, resolve_parts
 
 HIGH_TECH = "西部科学城重庆高新区"  # a county-level area of 重庆 without a code of its own
 

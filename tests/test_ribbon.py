@@ -16,10 +16,13 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from factories import children, write_xlsx
-from xltools import check as check_mod, merge, readers, ribbon, rosterbook, stats, synthetic, templates, udfs
-from xltools.profiles import load as load_profile
-from xltools.textreport import column_title
-from xltools.workbook_adapter import OpenpyxlBook, _address_groups
+from xltools.workbooks import check as check_mod, readers, rosterbook
+from xltools.ops import merge, templates
+from xltools.excel import ribbon, udfs
+from xltools.core import stats, synthetic
+from xltools.core.profiles import load as load_profile
+from xltools.core.textreport import column_title
+from xltools.excel.workbook_adapter import OpenpyxlBook, _address_groups
 
 USER_FILL = PatternFill(fill_type="solid", start_color="FF00B0F0", end_color="FF00B0F0")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from xltools import demo, privacy, runs
+from xltools.cli import demo
+from xltools.workbooks import privacy
+from xltools import runs
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xltools import bulksheet, readers, rosterread, synthetic, templates
-from xltools.cli import main
+from xltools.workbooks import bulksheet, readers, rosterread
+from xltools.core import synthetic
+from xltools.ops import templates
+from xltools.cli.commands import main
 
 AS_OF = dt.date(2026, 9, 30)
 

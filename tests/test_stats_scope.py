@@ -14,9 +14,11 @@ import random
 import openpyxl
 from click.testing import CliRunner
 
-from xltools import __version__, synthetic, templates
-from xltools.cli import main
-from xltools.schema import CAT_FLOW, CAT_FLOW_STATS, CAT_OUT, CAT_UNKNOWN, SCHEMA_VERSION
+from xltools import __version__
+from xltools.core import synthetic
+from xltools.ops import templates
+from xltools.cli.commands import main
+from xltools.core.schema import CAT_FLOW, CAT_FLOW_STATS, CAT_OUT, CAT_UNKNOWN, SCHEMA_VERSION
 
 AS_OF = dt.date(2026, 9, 30)
 # per village: (in scope, 不符合 (16 or older), 待核实 (离开户籍地日期 missing))
@@ -97,7 +99,7 @@ def test_the_statistics_sent_upward_say_whose_when_which_wording_and_which_tool(
 def test_a_value_outside_the_options_is_counted_apart_not_lost():
     import pandas as pd
 
-    from xltools import stats
+    from xltools.core import stats
 
     df = pd.DataFrame({"category": [CAT_FLOW] * 4, "medical_insurance": ["已参保", "参保了", "", "已参保"]})
     t = stats.counts(df, "medical_insurance", ("已参保", "未参保"))

@@ -12,11 +12,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xltools import issues, readers, status, synthetic, templates
-from xltools.cli import main
-from xltools.profiles import load
-from xltools.schema import CAT_UNKNOWN, SCHEMA_VERSION
-from xltools.validate import validate_rows
+from xltools.core import issues, status, synthetic
+from xltools.workbooks import readers
+from xltools.ops import templates
+from xltools.cli.commands import main
+from xltools.core.profiles import load
+from xltools.core.schema import CAT_UNKNOWN, SCHEMA_VERSION
+from xltools.core.validate import validate_rows
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lo  # noqa: E402
@@ -263,7 +265,7 @@ def odd_id_rows(base) -> list[dict]:
 
 
 def idcard_check(body: str) -> str:
-    from xltools.idcard import calc_check_digit
+    from xltools.core.idcard import calc_check_digit
     return calc_check_digit(body)
 
 

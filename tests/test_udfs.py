@@ -21,9 +21,12 @@ import openpyxl
 import pytest
 
 from factories import AS_OF, birth_for_age, children, valid_id, write_xlsx, wrong_check_digit
-from xltools import check, idcard, readers, synthetic, templates, udfs
-from xltools.textreport import column_title
-from xltools.validate import validate_rows
+from xltools.workbooks import check, readers
+from xltools.core import idcard, synthetic
+from xltools.ops import templates
+from xltools.excel import udfs
+from xltools.core.textreport import column_title
+from xltools.core.validate import validate_rows
 
 REF = dt.datetime.combine(AS_OF, dt.time())  # a date cell as Excel passes it
 
@@ -326,7 +329,7 @@ VBA_RESERVED = {
 
 @pytest.fixture(scope="module")
 def registered():
-    """``xltools.udfs`` imported with xlwings' real decorators, as on Windows Excel: stand-ins
+    """``xltools.excel.udfs`` imported with xlwings' real decorators, as on Windows Excel: stand-ins
     for pywin32's modules in sys.modules, a fresh import, everything put back afterwards."""
     pythoncom = types.ModuleType("pythoncom")
     pythoncom.CoInitialize = lambda: None
@@ -343,14 +346,14 @@ def registered():
         for name, module in (("pythoncom", pythoncom), ("pywintypes", pywintypes), ("win32com", win32com),
                              ("win32com.client", client)):
             mp.setitem(sys.modules, name, module)
-        for name in ("xlwings.udfs", "xltools.udfs"):
+        for name in ("xlwings.udfs", "xltools.excel.udfs"):
             mp.delitem(sys.modules, name, raising=False)
         mp.setattr(xlwings, "udfs", None, raising=False)
         mp.setattr(xltools, "udfs", None, raising=False)
-        module = importlib.import_module("xltools.udfs")
+        module = importlib.import_module("xltools.excel.udfs")
         xlwings_udfs = importlib.import_module("xlwings.udfs")
         yield module, xlwings_udfs
-    assert sys.modules.get("xltools.udfs") is udfs and "pythoncom" not in sys.modules
+    assert sys.modules.get("xltools.excel.udfs") is udfs and "pythoncom" not in sys.modules
 
 
 def test_plain_import_registers_only_where_pywin32_is():
@@ -401,7 +404,7 @@ def test_registered_functions_answer_like_the_plain_ones(registered):
 def test_generated_vba_wrappers_have_valid_identifiers_and_call_our_module(registered):
     module, xlwings_udfs = registered
     out = io.StringIO()
-    xlwings_udfs.generate_vba_wrapper("xltools.udfs", module, out, types.SimpleNamespace(Name="xltools.xlam"))
+    xlwings_udfs.generate_vba_wrapper("xltools.excel.udfs", module, out, types.SimpleNamespace(Name="xltools.xlam"))
     vba = out.getvalue()
     signatures = re.findall(r"^Function (\w+)\((.*)\)$", vba, re.MULTILINE)
     assert sorted(name for name, _ in signatures) == sorted(f.__name__ for f in module.FUNCTIONS)
@@ -410,5 +413,5 @@ def test_generated_vba_wrappers_have_valid_identifiers_and_call_our_module(regis
             ident = arg.removeprefix("Optional ")
             assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,254}", ident), (name, ident)
             assert ident.lower() not in VBA_RESERVED, (name, ident)
-        assert f'XLPy.CallUDF("xltools.udfs", "{name}", Array(' in vba
+        assert f'XLPy.CallUDF("xltools.excel.udfs", "{name}", Array(' in vba
     assert "Application.Volatile" not in vba and "ActiveWorkbook" in vba

@@ -7,10 +7,10 @@ import random
 
 import pytest
 
-from xltools import issues, regions, schema, synthetic
-from xltools.schema import CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN
-from xltools.profiles import load
-from xltools.validate import validate_rows
+from xltools.core import issues, regions, schema, synthetic
+from xltools.core.schema import CAT_FLOW, CAT_FLOW_STATS, CAT_LEFT, CAT_OUT, CAT_UNKNOWN
+from xltools.core.profiles import load
+from xltools.core.validate import validate_rows
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -445,7 +445,7 @@ def test_region_code_retired_long_before_birth_is_a_warning_naming_the_code():
 def test_national_insurance_wording_in_a_chongqing_roster_suggests_the_chongqing_option():
     # A township copies the national form's 纳入居住地医保 / 未纳入医保 into a Chongqing roster: still
     # an error (the form's options are 已参保/未参保), but the message says which one is meant.
-    from xltools.validate import suggest
+    from xltools.core.validate import suggest
     cq = load("chongqing").form("flow")["medical_insurance"].options
     assert suggest("纳入居住地医保", cq) == "已参保" and suggest("纳入户籍地医保", cq) == "已参保"
     assert suggest("未纳入医保", cq) == "未参保"

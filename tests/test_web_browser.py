@@ -17,9 +17,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xltools import demo
-from xltools.check import check_file
-from xltools.cli import main
+from xltools.cli import demo
+from xltools.workbooks.check import check_file
+from xltools.cli.commands import main
 from xltools.web.server import Running
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from xltools import demo
+from xltools.cli import demo
 from xltools.web.server import Running
 
 
@@ -84,7 +84,7 @@ def test_merge_uses_the_serve_folders_settings_file_as_the_cli_uses_it(server, t
     import openpyxl
     from click.testing import CliRunner
 
-    from xltools.cli import main
+    from xltools.cli.commands import main
 
     settings_text = 'profile = "chongqing"\nas_of = 2026-09-30\nunit = "渝北区民政局"\n'
     settings_file = server.server.settings_dir / "xltools.toml"

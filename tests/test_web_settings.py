@@ -1,4 +1,4 @@
-"""The 设置 page's side of xltools.toml (``xltools.settings.save`` / ``page_values``) and the launchers."""
+"""The 设置 page's side of xltools.toml (``xltools.workbooks.settings.save`` / ``page_values``) and the launchers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from xltools.cli import main
-from xltools import settings
+from xltools.cli.commands import main
+from xltools.workbooks import settings
 
 
 def test_settings_round_trip_through_xltools_toml(tmp_path):

@@ -3,10 +3,10 @@
 ``xltools`` (the CLI) and ``xltools serve`` (the web pages) differ only in how they take
 their arguments and how they show the result; what is read, in which order, what is
 masked, refused, encrypted and written is here, once.  Each function takes plain
-arguments (paths, options, the district's :class:`xltools.settings.Settings`, an
+arguments (paths, options, the district's :class:`xltools.workbooks.settings.Settings`, an
 optional progress callback), writes its files atomically and returns what a shell
 shows.  Errors are the library's own (``ValueError`` with a Chinese message,
-:class:`xltools.privacy.OutputError`, :class:`xltools.readers.ReadError`); each shell
+:class:`xltools.workbooks.privacy.OutputError`, :class:`xltools.workbooks.readers.ReadError`); each shell
 turns them into its own words (a usage error, a page message).
 """
 
@@ -18,9 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, isolation, merge as merging, privacy, profiles, rosterbook
-from .check import check_file
-from .settings import Settings
+from xltools.workbooks import atomic, isolation, privacy, rosterbook
+from xltools.ops import merge as merging
+from xltools.core import profiles
+from xltools.workbooks.check import check_file
+from xltools.workbooks.settings import Settings
 
 Progress = Callable[[Path, int], None]  # (file just read, its rows)
 
@@ -116,7 +118,7 @@ def merge(inputs, output, *, kind: str | None = None, profile: str | None = None
 
 def validate(file, *, kind: str | None = None, profile: str | None = None, as_of: _dt.date | None = None,
              password: str | None = None, sheet: str | None = None, settings: Settings | None = None):
-    """``xltools validate``: the :class:`xltools.check.Checked` file, defaults from ``settings``
+    """``xltools validate``: the :class:`xltools.workbooks.check.Checked` file, defaults from ``settings``
     (and the report saying so).  Raises ``ReadError`` / ``KindUnknown`` for an unreadable file."""
     conf = settings or Settings()
     source = "--profile" if profile else (f"设置文件 {conf.name}" if conf.profile else "")
@@ -134,8 +136,8 @@ def templates(output, kind: str, profile: str | None, units: list[str], *, rows:
     """``xltools template``: one template per unit in the folder ``output`` (or the one file
     ``output`` with ``one_file``); blank templates hold no personal data, so
     ``open_password`` encrypts them in place.  Raises ``ValueError`` for a wrong kind or profile."""
-    from . import templates as tpl
-    from .schema import parse_kind
+    from xltools.ops import templates as tpl
+    from xltools.core.schema import parse_kind
 
     k, prof = parse_kind(kind), profiles.load(profile)
     if not units:
@@ -164,8 +166,9 @@ BY = ("镇街", "部门")
 def split(book, by: str, out_dir, *, departments=None, mask: bool = False, open_password: str | None = None):
     """``xltools split``: one file per township (``by="镇街"``) or one verification workbook per
     department (``by="部门"``; ``departments`` names some, default all).  Returns the
-    :class:`xltools.split.Written` files.  Raises ``ValueError`` for an unknown ``by`` or department."""
-    from . import departments as depts_mod, split as splitting
+    :class:`xltools.ops.split.Written` files.  Raises ``ValueError`` for an unknown ``by`` or department."""
+    from xltools.core import departments as depts_mod
+    from xltools.ops import split as splitting
 
     if by == "部门":
         chosen = [depts_mod.find(n) for n in departments or ()] or None
@@ -177,8 +180,8 @@ def split(book, by: str, out_dir, *, departments=None, mask: bool = False, open_
 
 @dataclass
 class ReconcileRun:
-    result: object                 # :class:`xltools.reconcile.Reconciliation`
-    returned: list                 # the :class:`xltools.reconcile.Returned` files read
+    result: object                 # :class:`xltools.ops.reconcile.Reconciliation`
+    returned: list                 # the :class:`xltools.ops.reconcile.Returned` files read
     failed: list[tuple[Path, str]]  # files that could not be read, and why
     files: list[Path]
     output: Path
@@ -189,8 +192,8 @@ def reconcile(book, returned, output, *, passwords: dict[str, str] | None = None
               progress: Progress | None = None) -> ReconcileRun:
     """``xltools reconcile``: read each returned file (one that cannot be read is listed, the
     rest go on), reconcile with ``book`` (departments sent from ``sent_dir``), write ``output``."""
-    from . import reconcile as rec_mod
-    from .readers import ReadError
+    from xltools.ops import reconcile as rec_mod
+    from xltools.workbooks.readers import ReadError
 
     files = merging.collect(returned if isinstance(returned, (list, tuple)) else [returned])
     got, failed = [], []
@@ -214,9 +217,9 @@ KIND_MISMATCH = "两期花名册的表格类别不同（一个是流动儿童，
 
 def diff(old_book, new_book, output, *, as_of: _dt.date | None = None, mask: bool = False,
          open_password: str | None = None):
-    """``xltools diff``: the :class:`xltools.diff.Changes` from ``old_book`` to ``new_book``, written
+    """``xltools diff``: the :class:`xltools.ops.diff.Changes` from ``old_book`` to ``new_book``, written
     to ``output``; returns (changes, path).  Raises ``ValueError`` when the two are of different kinds."""
-    from . import diff as diffing
+    from xltools.ops import diff as diffing
 
     if old_book.kind != new_book.kind:
         raise ValueError(KIND_MISMATCH)

@@ -21,11 +21,12 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__, settings
-from . import operations
-from .jobs import Runner, UserError
-from .security import Guard, Secrets
-from .workspace import UploadError, Workspace, receive_form
+from xltools import __version__
+from xltools.workbooks import settings
+from xltools.web import operations
+from xltools.web.jobs import Runner, UserError
+from xltools.web.security import Guard, Secrets
+from xltools.web.workspace import UploadError, Workspace, receive_form
 
 HERE = Path(__file__).resolve().parent
 PAGES = [("template", "生成模板"), ("validate", "校验"), ("merge", "合并"), ("split", "拆分"),

@@ -2,12 +2,12 @@
 
 Each function takes the uploaded form (:class:`xltools.web.workspace.Form`), the
 job's folder, a :class:`xltools.web.jobs.Progress` and the district's
-:class:`xltools.settings.Settings` (the ``xltools.toml`` of the folder serve runs in),
+:class:`xltools.workbooks.settings.Settings` (the ``xltools.toml`` of the folder serve runs in),
 calls the same :mod:`xltools.runs` function as the matching CLI command (so what is
 read, checked, masked, encrypted and written is the CLI's by construction), and
 returns what the result page shows plus the files to download.  No rule, option
 list or label is spelled here: choices come from the schema, the profiles and
-:mod:`xltools.departments`; messages from the library.
+:mod:`xltools.core.departments`; messages from the library.
 
 Uploaded files keep the names the browser gave (a folder upload gives
 ``报送文件/两路街道/x.xlsx``), so the 花名册's 来源文件 column reads as it does when
@@ -22,14 +22,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import departments, isolation, privacy, profiles, runs
-from ..check import KindUnknown
-from ..readers import ReadError
-from ..schema import KIND_LABELS
-from ..settings import Settings
-from ..textreport import column_title, merge_text
-from .jobs import Progress, UserError
-from .workspace import Form
+from xltools.core import departments, profiles
+from xltools.workbooks import isolation, privacy
+from xltools import runs
+from xltools.workbooks.check import KindUnknown
+from xltools.workbooks.readers import ReadError
+from xltools.core.schema import KIND_LABELS
+from xltools.workbooks.settings import Settings
+from xltools.core.textreport import column_title, merge_text
+from xltools.web.jobs import Progress, UserError
+from xltools.web.workspace import Form
 
 SHOWN_ROWS = 5000  # table rows a page shows; the workbooks have all
 
@@ -140,7 +142,7 @@ def _rows(df: pd.DataFrame, columns: list[tuple[str, str]]) -> tuple[list[str], 
 
 def template(form: Form, folder: Path, progress: Progress, conf: Settings):
     """``xltools template --kind … --units … -o 文件夹``: one template per unit, as a zip."""
-    from .. import templates
+    from xltools.ops import templates
 
     try:
         names = [line.strip() for line in form.get("units").splitlines() if line.strip()]
@@ -172,8 +174,8 @@ def template(form: Form, folder: Path, progress: Progress, conf: Settings):
 
 def validate(form: Form, folder: Path, progress: Progress, conf: Settings):
     """``xltools validate 文件``: the report, every row's status, and a marked copy of the file."""
-    from .. import marking
-    from ..issues import SEVERITY_LABELS
+    from xltools.workbooks import marking
+    from xltools.core.issues import SEVERITY_LABELS
 
     path = _one(form, "file", "要校验的文件")
     progress.step("读取和校验", files_total=1)
@@ -215,7 +217,9 @@ def validate(form: Form, folder: Path, progress: Progress, conf: Settings):
 
 def merge(form: Form, folder: Path, progress: Progress, conf: Settings):
     """``xltools merge 文件或文件夹 -o 花名册.xlsx [--stats-output] [--mask] [--encrypt]``."""
-    from .. import merge as merging, rosterbook, stats
+    from xltools.ops import merge as merging
+    from xltools.workbooks import rosterbook
+    from xltools.core import stats
 
     _files(form, "files", "要合并的文件或文件夹")
     root = folder / "files"
@@ -264,7 +268,7 @@ def merge(form: Form, folder: Path, progress: Progress, conf: Settings):
 # --- 拆分、收回核实、两期比较 -----------------------------------------------------------------
 
 def _roster_book(path: Path, password: str | None, profile: str | None = None):
-    from .. import rosterread
+    from xltools.workbooks import rosterread
 
     try:
         return rosterread.read(path, password=password or None, profile=profile or None)
@@ -296,7 +300,7 @@ def split(form: Form, folder: Path, progress: Progress, conf: Settings):
 
 def reconcile(form: Form, folder: Path, progress: Progress, conf: Settings):
     """``xltools reconcile 花名册 交回/ -o 核实后花名册.xlsx [--password [文件=]密码]``."""
-    from .. import merge as merging
+    from xltools.ops import merge as merging
 
     pw, shared = _passwords(form.get("passwords"), bare=True)
     roster_path = _one(form, "roster", "花名册")

@@ -37,7 +37,7 @@ class Running:
     def __init__(self, settings_dir: Path, port: int = 0):
         import uvicorn
 
-        from .app import Server
+        from xltools.web.app import Server
 
         self.sock = bind(port)
         self.port = self.sock.getsockname()[1]
@@ -68,7 +68,7 @@ def serve(settings_dir: Path, port: int = 0, open_browser: bool = True, echo=pri
     """Run until Ctrl+C: print the address, open the browser, clean up on the way out."""
     import uvicorn
 
-    from .app import Server
+    from xltools.web.app import Server
 
     sock = bind(port)
     server = Server(sock.getsockname()[1], settings_dir)

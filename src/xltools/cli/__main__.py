@@ -1,0 +1,5 @@
+"""``python -m xltools.cli``: the command line."""
+
+from xltools.cli.commands import main
+
+main()
