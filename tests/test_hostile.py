@@ -37,7 +37,9 @@ def _limit():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run_child(args, cwd=HERE, timeout=600):
+def run_child(args, cwd, timeout=600):
+    """``args`` run by this Python under a memory limit, in ``cwd`` (a temporary folder: a crash
+    report is written to the current folder, never into the source tree)."""
     env = {"PYTHONPATH": f"{SRC}:{HERE}", "PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": str(Path.home()),
            "LANG": "C.UTF-8"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -63,7 +65,8 @@ def each(corpus, tmp_path_factory):
     folder, cases, _ = corpus
     out = tmp_path_factory.mktemp("each") / "each.json"
     res, peak = run_child([HERE / "hostile.py", "each", folder, out, "|".join(n for n, c in cases.items()
-                                                                              if not c.alone)])
+                                                                              if not c.alone)],
+                          cwd=out.parent)
     at = Path(str(out) + ".at")
     assert res.returncode == 0, (f"the run died on {at.read_text(encoding='utf-8') if at.exists() else '?'}: "
                                  f"{res.stderr[-3000:]}")
@@ -75,7 +78,7 @@ def folder_merge(corpus, tmp_path_factory):
     folder = corpus[0]
     out = tmp_path_factory.mktemp("out")
     res, peak = run_child(["-m", "xltools.cli", "merge", folder, "-o", out / "花名册.xlsx", "--json",
-                           out / "report.json"])
+                           out / "report.json"], cwd=out)
     return res, peak, out
 
 

@@ -30,7 +30,7 @@ LAYERS = {
     "excel": "excel",      # the Excel add-in
     "cli": "shells", "web": "shells",  # the shells
     # the faces at the top, which hand on a module of a layer under the name users import
-    "validate": "core", "templates": "ops", "udfs": "excel",
+    "validate": "core", "templates": "ops", "merge": "ops", "udfs": "excel",
 }
 OPERATIONS = "ops"
 
@@ -196,3 +196,19 @@ def test_operations_are_told_apart_before_and_after_the_move():
     assert operation("xltools.ops.forms.prefill") == operation("xltools.ops.forms") == "forms"
     assert operation("xltools.ops.templates") == operation("xltools.ops.templates")
     assert operation("xltools.workbooks.readers") is None
+
+
+def test_the_names_users_and_the_add_in_import_stay_where_they_expect_them():
+    """Moving code into the layers changed no public name: the faces hand them on."""
+    import importlib
+
+    from xltools.core.validate import validate_rows
+    from xltools.excel.udfs import XT_ID_CHECK
+    from xltools.ops.merge import merge
+    from xltools.ops.templates import build_template
+
+    assert importlib.import_module("xltools.merge").merge is merge
+    assert importlib.import_module("xltools.templates").build_template is build_template
+    assert importlib.import_module("xltools.validate").validate_rows is validate_rows
+    assert importlib.import_module("xltools.udfs").XT_ID_CHECK is XT_ID_CHECK  # xlwings' "UDF Modules"
+    assert callable(importlib.import_module("xltools.cli").main)  # the console script xltools.cli:main

@@ -8,3 +8,4 @@ inputs to its files), :mod:`xltools.excel` (the Excel add-in) and the shells,
 """
 
 __version__ = "0.1.0"
+
