@@ -188,3 +188,21 @@ def test_unit_and_report_time_on_one_line_above_the_header_are_both_found(tmp_pa
     for label in ("填表时间", "统计时间", "填报日期"):
         township_workbook(tmp_path / "u.xlsx", township_children(), headers=TOWNSHIP_WORDS, lines=[f"{label}：2026-09-29"])
         assert readers.read_roster(tmp_path / "u.xlsx").report_date == "2026-09-29", label
+
+
+def test_our_templates_formula_columns_are_neither_data_nor_reported_unused(tmp_path):
+    """年龄/类别/自动检查 in our template are computed by its formulas: 列对应 says so, the screen
+    does not list them as unused columns, and no child's data comes from them."""
+    from xltools.ops import templates
+
+    path = templates.build_template(tmp_path / "村.xlsx", "flow", "chongqing", "两路街道双龙社区", rows=20,
+                                    report_date=dt.date(2026, 9, 30),
+                                    data=[child("flow", seed=s) for s in range(3)])
+    (roster,), _ = readers.read_rosters(path, profile="chongqing")
+    mapped = merge.column_map(roster, "flow", profiles.load("chongqing"))
+    computed = [c for c in mapped if c["field"] == merge.TEMPLATE_COMPUTED_NOTE]
+    assert [c["header"].split()[0] for c in computed] == ["年龄", "类别", "自动检查"]
+    assert all(c["key"] == "" for c in computed)
+    assert not [c for c in mapped if not c["key"] and not c["field"]]  # nothing left unexplained
+    res = run("merge", path, "-o", tmp_path / "花名册.xlsx")
+    assert "没有未使用的列" in res.output and "自动检查" not in res.output, res.output

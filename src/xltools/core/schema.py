@@ -50,6 +50,10 @@ ETHNIC_GROUPS = (
 DISABILITY_CATEGORIES = ("视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾")
 
 YES_NO = ("是", "否")
+# The columns our village templates compute by formula right of the form's fields (title, subtitle):
+# the engine computes them again, so a reader never takes them as data, nor reports them as unused.
+TEMPLATE_COMPUTED = (("年龄", "周岁"), ("类别", ""), ("自动检查", "（空白表示未发现问题）"))
+TEMPLATE_COMPUTED_NOTE = "模板自动计算的列，不读取（年龄、类别由本工具按统计日期重新计算）"
 TEXT_LIMIT = 100  # the length a free-text answer without a max_length of its own may have
 
 

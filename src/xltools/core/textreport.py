@@ -144,7 +144,7 @@ def column_lines(files) -> list[str]:
         if not f.columns:
             continue
         used = sum(1 for c in f.columns if c["key"])
-        unused = tuple(f"{c['column']}列“{c['header']}”" for c in f.columns if not c["key"])
+        unused = tuple(f"{c['column']}列“{c['header']}”" for c in f.columns if not c["key"] and not c["field"])
         groups.setdefault((used, unused), []).append(f.path)
     out = ["列对应（全部见“列对应”工作表）："]
     for (used, unused), paths in list(groups.items())[:MAX_FILES_LISTED]:

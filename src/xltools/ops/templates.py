@@ -40,7 +40,7 @@ from xltools.workbooks.readers import META_SHEET
 from xltools.core.issues import TITLES
 from xltools.core.profiles import Profile, load as load_profile
 from xltools.core.rowtable import split_multi
-from xltools.core.schema import TEXT_LIMIT
+from xltools.core.schema import TEMPLATE_COMPUTED, TEXT_LIMIT
 from xltools.core.schema import (
     ADDRESS_PARTS,
     CAT_FLOW,
@@ -487,7 +487,7 @@ def _write_sheet(wb, ws, form, prof, cols, refs, unit, n_rows, report_date, data
     check_f = F(border=1, bg_color="#F2F2F2", font_color="#C00000", text_wrap=True)
     label_f = F(bold=True)
     n_in = len(cols)
-    extra = [("年龄", "周岁", 6), ("类别", "", 16), ("自动检查", "（空白表示未发现问题）", 40)]
+    extra = [(title, sub, width) for (title, sub), width in zip(TEMPLATE_COMPUTED, (6, 16, 40))]
     last = n_in + len(extra) - 1
     ws.merge_range(0, 0, 0, last, f"{form.number}　{form.title}", title_f)
     ws.write(1, 0, "填报单位：", label_f)
