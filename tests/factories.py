@@ -127,3 +127,14 @@ def township_workbook(path, rows, *, headers=None, lines=(), sheet: str = "Sheet
     grid.append([headers.get(k) or column_title("flow", k) for k in keys])
     grid += [[r.get(k, "") for k in keys] for r in rows]
     return write_xlsx(path, grid, sheet=sheet)
+
+
+def stats_table(rows, title):
+    """The rows of the 统计 sheet's table under ``title`` (header first), up to the next blank row."""
+    start = next(i for i, r in enumerate(rows) if r[0] == title) + 1
+    out = []
+    for r in rows[start:]:
+        if r[0] is None:
+            break
+        out.append(r)
+    return out

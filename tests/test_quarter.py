@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from factories import valid_id, write_xlsx
+from factories import stats_table, valid_id, write_xlsx
 from xltools.core import departments, issues, synthetic
 from xltools.workbooks import rosterread
 from xltools.ops import split, templates
@@ -282,22 +282,13 @@ def test_next_quarter_diff_counts_corrected_ids_as_changes(quarter):
     assert ("镇街", "两路街道", "龙溪街道") in moved and ("村社区", "双龙社区", "金龙社区") in moved
 
 
-def _table(rows, title):
-    """The rows of the 统计 table under ``title`` (header first), up to the next blank row."""
-    start = next(i for i, r in enumerate(rows) if r[0] == title) + 1
-    out = []
-    for r in rows[start:]:
-        if r[0] is None:
-            break
-        out.append(r)
-    return out
 
 
 def test_statistics_count_the_children_in_scope_by_township_and_village(quarter):
     rows = [list(r) for r in openpyxl.load_workbook(quarter["base"] / "三季度.xlsx")["统计"].iter_rows(values_only=True)]
     out_of_scope = {quarter["old"]["name"], quarter["short"]["name"]}
     in_scope = [r for r in quarter["people"] if r["name"] not in out_of_scope]
-    size = {r[0]: r[1] for r in _table(rows, "数量规模")[1:]}
+    size = {r[0]: r[1] for r in stats_table(rows, "数量规模")[1:]}
     assert size[CAT_FLOW] == len(in_scope) and size["流动儿童合计"] == len(in_scope)
     assert size[f"{CAT_OUT}（不计入合计）"] == 2
     where = {}                                        # township and village of each child, as registered
@@ -306,18 +297,18 @@ def test_statistics_count_the_children_in_scope_by_township_and_village(quarter)
             if r is not quarter["twice"]:
                 where.setdefault(r["name"], (town, village))
     where[quarter["twice"]["name"]] = VILLAGES[1]      # the row kept: the later sheet
-    towns = _table(rows, "分布区域（按镇街）")
+    towns = stats_table(rows, "分布区域（按镇街）")
     th = list(towns[0])
     got = {r[0]: r[th.index("合计")] for r in towns[1:-1]}
     expected = Counter(where[r["name"]][0] for r in in_scope if r["name"] in where)
     expected[HAND_TOWN] = len(quarter["hand"])
     assert got == dict(expected)
-    villages = _table(rows, "分布区域（按村社区）")
+    villages = stats_table(rows, "分布区域（按村社区）")
     vh = list(villages[0])
     got_v = {r[1]: r[vh.index("合计")] for r in villages[1:-1] if r[1]}
     expected_v = Counter(where[r["name"]][1] for r in in_scope if r["name"] in where)
     expected_v["（未注明村社区）"] = len(quarter["hand"])  # the township's own workbook names no 村社区
     assert got_v == dict(expected_v)
-    sexes = {r[0]: r[list(_table(rows, "性别")[0]).index("合计")] for r in _table(rows, "性别")[1:]}
+    sexes = {r[0]: r[list(stats_table(rows, "性别")[0]).index("合计")] for r in stats_table(rows, "性别")[1:]}
     assert (sexes.get("男", 0), sexes.get("女", 0)) == (sum(r["sex"] == "男" for r in in_scope),
                                                        sum(r["sex"] == "女" for r in in_scope))

@@ -14,6 +14,7 @@ import random
 import openpyxl
 from click.testing import CliRunner
 
+from factories import stats_table
 from xltools import __version__
 from xltools.core import synthetic
 from xltools.ops import templates
@@ -43,15 +44,6 @@ def cells(ws):
     return [[c for c in row] for row in ws.iter_rows(values_only=True)]
 
 
-def table(rows, title):
-    """The rows of the table under ``title`` (header first), up to the next blank row."""
-    start = next(i for i, r in enumerate(rows) if r[0] == title) + 1
-    out = []
-    for r in rows[start:]:
-        if r[0] is None:
-            break
-        out.append(r)
-    return out
 
 
 def test_headings_and_totals_count_only_children_in_scope(tmp_path):
@@ -66,19 +58,19 @@ def test_headings_and_totals_count_only_children_in_scope(tmp_path):
     rows = cells(openpyxl.load_workbook(tmp_path / "统计.xlsx")["统计"])
     assert rows[0][0] == (f"流动儿童监测摸排统计（纳入统计 {in_scope} 人：{CAT_FLOW}{in_scope} 人；"
                           f"另有{CAT_UNKNOWN} {unknown} 人、{CAT_OUT} {old} 人，不计入）")
-    size = {r[0]: r[1] for r in table(rows, "数量规模")[1:]}
+    size = {r[0]: r[1] for r in stats_table(rows, "数量规模")[1:]}
     assert size == {CAT_FLOW: in_scope, CAT_FLOW_STATS: 0, "流动儿童合计": in_scope,
                     f"{CAT_UNKNOWN}（不计入合计）": unknown, f"{CAT_OUT}（不计入合计）": old}
-    town = table(rows, "分布区域（按镇街）")
+    town = stats_table(rows, "分布区域（按镇街）")
     header = list(town[0])
     total_row = town[-1]
     assert total_row[0] == "合计" and total_row[header.index("合计")] == in_scope
     assert total_row[header.index(f"{CAT_OUT}（不计入合计）")] == old
-    village = table(rows, "分布区域（按村社区）")
+    village = stats_table(rows, "分布区域（按村社区）")
     vh = list(village[0])
     got = {r[1]: r[vh.index("合计")] for r in village[1:-1]}
     assert got == {v: n[0] for v, n in VILLAGES.items()}
-    ages = table(rows, "年龄结构")
+    ages = stats_table(rows, "年龄结构")
     assert ages[-1][list(ages[0]).index("合计")] == in_scope
 
 
