@@ -206,3 +206,5 @@ def test_our_templates_formula_columns_are_neither_data_nor_reported_unused(tmp_
     assert not [c for c in mapped if not c["key"] and not c["field"]]  # nothing left unexplained
     res = run("merge", path, "-o", tmp_path / "花名册.xlsx")
     assert "没有未使用的列" in res.output and "自动检查" not in res.output, res.output
+    res = run("validate", path)
+    assert "自动检查" not in res.output and "未使用的列" not in res.output, res.output

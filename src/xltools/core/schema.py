@@ -54,6 +54,13 @@ YES_NO = ("是", "否")
 # the engine computes them again, so a reader never takes them as data, nor reports them as unused.
 TEMPLATE_COMPUTED = (("年龄", "周岁"), ("类别", ""), ("自动检查", "（空白表示未发现问题）"))
 TEMPLATE_COMPUTED_NOTE = "模板自动计算的列，不读取（年龄、类别由本工具按统计日期重新计算）"
+
+
+def is_template_computed(header: str) -> bool:
+    """True for a header of our templates' formula columns (“年龄 周岁”, “类别”, “自动检查 …”)."""
+    words = header.replace("/", " ").split()
+    return bool(words) and words[0] in {title for title, _ in TEMPLATE_COMPUTED}
+
 TEXT_LIMIT = 100  # the length a free-text answer without a max_length of its own may have
 
 

@@ -58,7 +58,7 @@ from xltools.workbooks.roster import (
     FileAccount,
     MergeResult,
 )
-from xltools.core.schema import KIND_LABELS, PLACE_LABELS, TEMPLATE_COMPUTED, TEMPLATE_COMPUTED_NOTE, parse_kind
+from xltools.core.schema import KIND_LABELS, PLACE_LABELS, TEMPLATE_COMPUTED_NOTE, is_template_computed, parse_kind
 
 # a folder's files that are merged or listed in 未读取文件 (a village's Word file or photo is
 # listed too, so nobody assumes it was counted); the readers tell a file by its bytes
@@ -382,14 +382,10 @@ def column_map(r: "readers.Roster", kind: str, prof: Profile) -> list[dict]:
     def field(header: str, key: str) -> str:
         if key:
             return PLACE_LABELS.get(key) or column_title(kind, key)
-        words = header.replace("/", " ").split()
-        return TEMPLATE_COMPUTED_NOTE if ours and words and words[0] in COMPUTED_TITLES else ""
+        return TEMPLATE_COMPUTED_NOTE if ours and is_template_computed(header) else ""
 
     return [{"sheet": r.sheet, "column": letter, "header": header, "key": key, "field": field(header, key)}
             for letter, header, key in r.headers]
-
-
-COMPUTED_TITLES = frozenset(title for title, _ in TEMPLATE_COMPUTED)
 
 
 def unused_field_issues(r: "readers.Roster", kind: str, prof: Profile) -> list[Issue]:

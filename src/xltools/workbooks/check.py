@@ -18,7 +18,7 @@ from xltools.core.profiles import (
     available as available_profiles,
     load as load_profile,
 )
-from xltools.core.schema import KIND_LABELS, parse_kind
+from xltools.core.schema import KIND_LABELS, is_template_computed, parse_kind
 from xltools.core.validate import Report, validate_frame
 
 
@@ -105,7 +105,8 @@ def check_file(path, *, kind: str | None = None, profile: Profile | str | None =
     if recorded_as_of:
         report.as_of_source = "表中记录的统计日期"
     report.issues = unused_field_issues(roster, chosen, prof) + report.issues
-    report.ignored = list(roster.ignored)
+    ours = bool(roster.meta.get("kind"))  # our template: its formula columns are not unused data
+    report.ignored = [(c, t) for c, t in roster.ignored if not (ours and is_template_computed(t))]
     report.source = {"file": str(path), "sheet": roster.sheet, "header_rows": list(roster.header_rows),
                      "kind": chosen, "kind_label": KIND_LABELS[chosen], "kind_source": source,
                      "unit": roster.unit, "report_date": roster.report_date, "profile_source": profile_source,
