@@ -331,7 +331,7 @@ def _check_id(t: Table, f: Field) -> None:
         t.id_birth[key] = np.full(t.n, NAT, dtype="datetime64[D]")
         t.id_male[key] = np.zeros(t.n, dtype=bool)
         return
-    col = np.array(t.col(key), dtype=object, copy=True)  # normalised numbers are written back below
+    col = t.col(key)  # only read: normalised numbers go into a copy (`fixed`), made when one differs
     empty = col == ""
     ok, birth, male, region = idcard.bulk_check(col, t.as_of)
     fixed = None  # the column with normalised numbers, when any was not in its compact form
